@@ -1,0 +1,40 @@
+# Shared compile settings for Medley's own targets: warnings, sanitizers, fuzzing.
+
+add_library(medley_flags INTERFACE)
+target_compile_options(medley_flags INTERFACE
+  -Wall -Wextra -Wno-missing-field-initializers -Wnon-virtual-dtor -Wimplicit-fallthrough)
+if(MEDLEY_WERROR)
+  target_compile_options(medley_flags INTERFACE -Werror)
+endif()
+target_include_directories(medley_flags INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(MEDLEY_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(MEDLEY_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT MEDLEY_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "MEDLEY_SANITIZE must be '', 'address' or 'thread', not '${MEDLEY_SANITIZE}'")
+endif()
+
+if(MEDLEY_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "MEDLEY_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)")
+  endif()
+  # Everything is instrumented for coverage; only the fuzz targets link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# medley_library(<name> <dir>): a static library from every .cpp under <dir> (not recursing into
+# subfolders that are libraries of their own, listed in EXCLUDE).
+function(medley_library name dir)
+  cmake_parse_arguments(ARG "" "" "EXCLUDE" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
+  foreach(ex IN LISTS ARG_EXCLUDE)
+    list(FILTER srcs EXCLUDE REGEX "^${dir}/${ex}/")
+  endforeach()
+  add_library(${name} STATIC ${srcs})
+  target_link_libraries(${name} PUBLIC medley_flags)
+endfunction()
