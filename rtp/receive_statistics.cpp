@@ -1,0 +1,105 @@
+// RFC 3550 receive statistics (Appendix A.1, A.3, A.8).
+#include "rtp/receive_statistics.hpp"
+
+#include <algorithm>
+
+namespace medley::rtp {
+
+void ReceiveStatistics::init_seq(uint16_t seq) {
+  base_seq_ = seq;
+  max_seq_ = seq;
+  bad_seq_ = 0x10001;
+  cycles_ = 0;
+  received_ = 0;
+  received_prior_ = 0;
+  expected_prior_ = 0;
+  have_transit_ = false;
+}
+
+SeqVerdict ReceiveStatistics::on_packet(uint16_t seq, uint32_t rtp_timestamp, base::Timestamp arrival,
+                                        size_t payload_bytes, bool retransmission) {
+  SeqVerdict verdict = SeqVerdict::InOrder;
+  const uint16_t udelta = static_cast<uint16_t>(seq - max_seq_);
+  if (!started_) {
+    started_ = true;
+    init_seq(seq);
+  } else if (udelta == 0) {
+    verdict = SeqVerdict::Reordered;  // a duplicate of the highest
+  } else if (udelta < kMaxDropout) {
+    if (seq < max_seq_) cycles_ += 0x10000;  // wrapped
+    max_seq_ = seq;
+  } else if (udelta <= 0x10000 - kMaxMisorder) {
+    // A large jump: the sender may have restarted. Accept it only when the next packet follows it (A.1).
+    if (seq == bad_seq_) {
+      init_seq(seq);
+      verdict = SeqVerdict::Restarted;
+    } else {
+      bad_seq_ = static_cast<uint16_t>(seq + 1);
+      return SeqVerdict::Rejected;
+    }
+  } else {
+    verdict = SeqVerdict::Reordered;
+  }
+  ++received_;
+  bytes_ += payload_bytes;
+
+  if (!retransmission && clock_rate_ > 0) {
+    // Arrival in timestamp units; only differences matter, so the epoch cancels out.
+    const int64_t arrival_ts = arrival.us() * static_cast<int64_t>(clock_rate_) / 1'000'000;
+    const int64_t transit = arrival_ts - static_cast<int64_t>(rtp_timestamp);
+    if (have_transit_) {
+      // 32-bit timestamp wrap: the difference of two transits is taken modulo 2^32.
+      int64_t d = static_cast<int32_t>(static_cast<uint32_t>(transit - last_transit_));
+      if (d < 0) d = -d;
+      // J += (|D| - J) / 16, computed on J×16.
+      jitter_q4_ = static_cast<uint32_t>(std::max<int64_t>(0, jitter_q4_ + d - ((jitter_q4_ + 8) >> 4)));
+    }
+    last_transit_ = transit;
+    have_transit_ = true;
+  }
+  return verdict;
+}
+
+void ReceiveStatistics::on_sender_report(uint64_t ntp_time, base::Timestamp arrival) {
+  last_sr_compact_ = ntp_compact(ntp_time);
+  last_sr_arrival_ = arrival;
+}
+
+int64_t ReceiveStatistics::expected() const {
+  if (!started_) return 0;
+  return static_cast<int64_t>(extended_highest_seq()) - static_cast<int64_t>(base_seq_) + 1;
+}
+
+int64_t ReceiveStatistics::cumulative_lost() const {
+  return expected() - static_cast<int64_t>(received_);
+}
+
+base::Duration ReceiveStatistics::jitter_duration() const {
+  if (clock_rate_ == 0) return base::Duration::zero();
+  return base::Duration::micros(static_cast<int64_t>(jitter()) * 1'000'000 / clock_rate_);
+}
+
+ReportBlockData ReceiveStatistics::make_report_block(Ssrc source, base::Timestamp now) {
+  ReportBlockData block;
+  block.source = source;
+  const int64_t expected_now = expected();
+  // Duplicates can make "lost" negative; the field is signed 24-bit (RFC 3550 §6.4.1).
+  block.cumulative_lost = static_cast<int32_t>(std::clamp<int64_t>(cumulative_lost(), -0x800000, 0x7fffff));
+  const int64_t expected_interval = expected_now - expected_prior_;
+  const int64_t received_interval = static_cast<int64_t>(received_ - received_prior_);
+  const int64_t lost_interval = expected_interval - received_interval;
+  expected_prior_ = expected_now;
+  received_prior_ = received_;
+  if (expected_interval > 0 && lost_interval > 0) {
+    block.fraction_lost = static_cast<uint8_t>(std::min<int64_t>(255, (lost_interval << 8) / expected_interval));
+  }
+  block.extended_highest_seq = extended_highest_seq();
+  block.jitter = jitter();
+  if (last_sr_arrival_) {
+    block.last_sr = last_sr_compact_;
+    block.delay_since_last_sr = to_compact_ntp(now - *last_sr_arrival_);
+  }
+  return block;
+}
+
+}  // namespace medley::rtp

@@ -1,0 +1,89 @@
+// RFC 3550 receive statistics for one SSRC: sequence validation, loss, interarrival jitter, LSR/DLSR.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "rtp/base/time.hpp"
+#include "rtp/ids.hpp"
+
+namespace medley::rtp {
+
+// The numbers of one RTCP report block (RFC 3550 §6.4.1), ready to be written by the RTCP writer.
+struct ReportBlockData {
+  Ssrc source;
+  uint8_t fraction_lost = 0;        // 8-bit fixed point, since the previous report
+  int32_t cumulative_lost = 0;      // clamped to the signed 24-bit range
+  uint32_t extended_highest_seq = 0;
+  uint32_t jitter = 0;              // timestamp units
+  uint32_t last_sr = 0;             // middle 32 bits of the last SR's NTP time, 0 if none
+  uint32_t delay_since_last_sr = 0; // 1/65536 s, 0 if no SR yet
+};
+
+enum class SeqVerdict : uint8_t {
+  InOrder,      // advanced the highest sequence number
+  Reordered,    // older than the highest (late, or a duplicate): counted, not a new highest
+  Restarted,    // a second packet after a large jump confirmed a new sequence: statistics restarted
+  Rejected,     // a large jump not yet confirmed (RFC 3550 A.1 bad_seq): not counted
+};
+
+class ReceiveStatistics {
+ public:
+  // RFC 3550 A.1: a jump of this many forward is a dropout; this many back is misordering.
+  static constexpr uint32_t kMaxDropout = 3000;
+  static constexpr uint32_t kMaxMisorder = 100;
+
+  explicit ReceiveStatistics(uint32_t clock_rate) : clock_rate_(clock_rate) {}
+
+  // A packet arrived. Retransmissions count as received but are kept out of the jitter estimate, whose
+  // transit time they would distort (as libwebrtc does).
+  SeqVerdict on_packet(uint16_t seq, uint32_t rtp_timestamp, base::Timestamp arrival, size_t payload_bytes,
+                       bool retransmission = false);
+  // A sender report arrived from this source: remembered for LSR/DLSR in our next report block.
+  void on_sender_report(uint64_t ntp_time, base::Timestamp arrival);
+
+  // Fills a report block as of `now` and starts a new fraction-lost interval.
+  ReportBlockData make_report_block(Ssrc source, base::Timestamp now);
+
+  bool has_packets() const { return started_; }
+  uint64_t packets_received() const { return received_; }
+  uint64_t bytes_received() const { return bytes_; }
+  uint32_t extended_highest_seq() const { return cycles_ + max_seq_; }
+  int64_t expected() const;
+  int64_t cumulative_lost() const;
+  uint32_t jitter() const { return jitter_q4_ >> 4; }  // timestamp units
+  base::Duration jitter_duration() const;
+  uint32_t clock_rate() const { return clock_rate_; }
+
+ private:
+  void init_seq(uint16_t seq);
+
+  uint32_t clock_rate_;
+  bool started_ = false;
+  uint16_t max_seq_ = 0;
+  uint32_t cycles_ = 0;  // count of wraps, shifted left 16
+  uint32_t base_seq_ = 0;
+  uint32_t bad_seq_ = 0x10001;  // an impossible value until a jump is seen
+  uint64_t received_ = 0;
+  uint64_t bytes_ = 0;
+  int64_t expected_prior_ = 0;
+  uint64_t received_prior_ = 0;
+  // Jitter (RFC 3550 A.8) in timestamp units ×16, so the 1/16 gain needs no floating point.
+  uint32_t jitter_q4_ = 0;
+  bool have_transit_ = false;
+  int64_t last_transit_ = 0;
+  uint32_t last_sr_compact_ = 0;
+  std::optional<base::Timestamp> last_sr_arrival_;
+};
+
+// NTP helpers shared by reports: the compact (middle 32 bits) form used by LSR and RTT.
+constexpr uint32_t ntp_compact(uint64_t ntp) { return static_cast<uint32_t>(ntp >> 16); }
+// A duration in compact NTP units (1/65536 s) and back.
+constexpr uint32_t to_compact_ntp(base::Duration d) {
+  return d.us() <= 0 ? 0 : static_cast<uint32_t>((static_cast<uint64_t>(d.us()) << 16) / 1'000'000);
+}
+constexpr base::Duration from_compact_ntp(uint32_t v) {
+  return base::Duration::micros(static_cast<int64_t>((uint64_t{v} * 1'000'000) >> 16));
+}
+
+}  // namespace medley::rtp
