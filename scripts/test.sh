@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds Medley with AddressSanitizer+UndefinedBehaviorSanitizer and runs every test (unit tests, fuzz corpus
-# replays, integration tests with real peers). What a fresh Debian 12 machine runs; .ci/run calls it.
+# Builds Medley with AddressSanitizer+UndefinedBehaviorSanitizer and runs every test: a short libFuzzer run of each
+# fuzz target (MEDLEY_FUZZ_SECONDS each, default 10; 0 skips), then unit tests, fuzz corpus replays and
+# integration tests under ctest. What a fresh Debian 12 machine runs; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+fuzz_seconds=${MEDLEY_FUZZ_SECONDS:-10}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  scripts/fuzz.sh "$fuzz_seconds"
+fi
 
 build=${MEDLEY_TEST_BUILD:-build/test}
 jobs=${MEDLEY_JOBS:-$(nproc)}
