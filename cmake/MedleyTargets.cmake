@@ -38,3 +38,13 @@ function(medley_library name dir)
   add_library(${name} STATIC ${srcs})
   target_link_libraries(${name} PUBLIC medley_flags)
 endfunction()
+
+# medley_optional_library(<name> <dir> <deps...>): like medley_library, for folders that may not have sources
+# yet (ice/, codec/, mux/, server/ grow issue by issue); does nothing while <dir> holds no .cpp.
+function(medley_optional_library name dir)
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
+  if(srcs)
+    medley_library(${name} ${dir})
+    target_link_libraries(${name} PUBLIC ${ARGN})
+  endif()
+endfunction()
