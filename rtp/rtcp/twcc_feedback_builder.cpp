@@ -149,7 +149,7 @@ size_t TwccFeedbackBuilder::write(std::span<const TwccArrival> arrivals, base::B
     size_t missing = 0;
     if (n > 0) {
       uint16_t gap = static_cast<uint16_t>(a.seq - arrivals[n - 1].seq);
-      if (gap == 0 || gap >= 0x8000) break;
+      if (gap == 0 || gap > 0x8000) break;  // exactly 0x8000 counts as newer, as in libwebrtc
       missing = gap - 1u;
     }
     if (statuses + missing + 1 > 0xffff) break;

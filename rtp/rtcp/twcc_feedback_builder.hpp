@@ -33,7 +33,7 @@ class TwccFeedbackBuilder {
   // Writes one feedback packet covering the longest prefix of `arrivals` that fits within the size limit (and
   // w.remaining()), and returns its length in arrivals; 0 when nothing could be written. Arrivals must be in
   // transport sequence order; the packet also ends before a sequence number that is not newer than the previous
-  // one, a jump of 0x8000 or more, a status count past 0xffff, or a delta that does not fit 16 bits, so the next
+  // one, a jump of more than 0x8000, a status count past 0xffff, or a delta that does not fit 16 bits, so the next
   // call starts a fresh packet there. Gaps are reported as lost. Reference time is the first arrival rounded
   // down to 64 ms, modulo the 24-bit wrap; padding is zeros without the P bit so the packet may sit anywhere in
   // a compound.
