@@ -61,7 +61,8 @@ class ChunkEncoder {
       return c;
     }
     uint16_t c = two_bit(kTwoBit);
-    size_t rest = size_ - kTwoBit;
+    // Here size_ < kOneBit (a mixed chunk never grows past a 1-bit vector); the min tells the compiler so.
+    size_t rest = std::min(size_ - kTwoBit, kOneBit - kTwoBit);
     uint8_t tail[kOneBit];
     std::copy_n(syms_ + kTwoBit, rest, tail);
     clear();
