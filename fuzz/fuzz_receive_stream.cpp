@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (nack.missing_count() > cfg.max_missing) __builtin_trap();
       if (op & 0x40) (void)stats.make_report_block(rtp::Ssrc{1}, now);
-      if (op & 0x20) stats.on_sender_report((uint64_t{op} << 40) | uint64_t(now_us), now);
+      if (op & 0x20) stats.on_sender_report(rtp::rtcp::NtpTime{(uint64_t{op} << 40) | uint64_t(now_us)}, now);
       continue;
     }
     // Mostly small steps (loss, reordering), sometimes big jumps.

@@ -60,8 +60,8 @@ SeqVerdict ReceiveStatistics::on_packet(uint16_t seq, uint32_t rtp_timestamp, ba
   return verdict;
 }
 
-void ReceiveStatistics::on_sender_report(uint64_t ntp_time, base::Timestamp arrival) {
-  last_sr_compact_ = ntp_compact(ntp_time);
+void ReceiveStatistics::on_sender_report(rtcp::NtpTime ntp_time, base::Timestamp arrival) {
+  last_sr_compact_ = ntp_time.compact();
   last_sr_arrival_ = arrival;
 }
 
@@ -79,12 +79,12 @@ base::Duration ReceiveStatistics::jitter_duration() const {
   return base::Duration::micros(static_cast<int64_t>(jitter()) * 1'000'000 / clock_rate_);
 }
 
-ReportBlockData ReceiveStatistics::make_report_block(Ssrc source, base::Timestamp now) {
-  ReportBlockData block;
-  block.source = source;
+rtcp::ReportBlock ReceiveStatistics::make_report_block(Ssrc source, base::Timestamp now) {
+  rtcp::ReportBlock block;
+  block.ssrc = source;
   const int64_t expected_now = expected();
   // Duplicates can make "lost" negative; the field is signed 24-bit (RFC 3550 §6.4.1).
-  block.cumulative_lost = static_cast<int32_t>(std::clamp<int64_t>(cumulative_lost(), -0x800000, 0x7fffff));
+  block.cumulative_lost = static_cast<int32_t>(std::clamp<int64_t>(cumulative_lost(), rtcp::ReportBlock::kMinCumulativeLost, rtcp::ReportBlock::kMaxCumulativeLost));
   const int64_t expected_interval = expected_now - expected_prior_;
   const int64_t received_interval = static_cast<int64_t>(received_ - received_prior_);
   const int64_t lost_interval = expected_interval - received_interval;
@@ -96,8 +96,8 @@ ReportBlockData ReceiveStatistics::make_report_block(Ssrc source, base::Timestam
   block.extended_highest_seq = extended_highest_seq();
   block.jitter = jitter();
   if (last_sr_arrival_) {
-    block.last_sr = last_sr_compact_;
-    block.delay_since_last_sr = to_compact_ntp(now - *last_sr_arrival_);
+    block.lsr = last_sr_compact_;
+    block.dlsr = rtcp::duration_to_compact_ntp(now - *last_sr_arrival_);
   }
   return block;
 }

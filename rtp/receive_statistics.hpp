@@ -6,19 +6,10 @@
 
 #include "rtp/base/time.hpp"
 #include "rtp/ids.hpp"
+#include "rtp/rtcp/ntp_time.hpp"
+#include "rtp/rtcp/sender_report.hpp"
 
 namespace medley::rtp {
-
-// The numbers of one RTCP report block (RFC 3550 §6.4.1), ready to be written by the RTCP writer.
-struct ReportBlockData {
-  Ssrc source;
-  uint8_t fraction_lost = 0;        // 8-bit fixed point, since the previous report
-  int32_t cumulative_lost = 0;      // clamped to the signed 24-bit range
-  uint32_t extended_highest_seq = 0;
-  uint32_t jitter = 0;              // timestamp units
-  uint32_t last_sr = 0;             // middle 32 bits of the last SR's NTP time, 0 if none
-  uint32_t delay_since_last_sr = 0; // 1/65536 s, 0 if no SR yet
-};
 
 enum class SeqVerdict : uint8_t {
   InOrder,      // advanced the highest sequence number
@@ -40,10 +31,10 @@ class ReceiveStatistics {
   SeqVerdict on_packet(uint16_t seq, uint32_t rtp_timestamp, base::Timestamp arrival, size_t payload_bytes,
                        bool retransmission = false);
   // A sender report arrived from this source: remembered for LSR/DLSR in our next report block.
-  void on_sender_report(uint64_t ntp_time, base::Timestamp arrival);
+  void on_sender_report(rtcp::NtpTime ntp_time, base::Timestamp arrival);
 
   // Fills a report block as of `now` and starts a new fraction-lost interval.
-  ReportBlockData make_report_block(Ssrc source, base::Timestamp now);
+  rtcp::ReportBlock make_report_block(Ssrc source, base::Timestamp now);
 
   bool has_packets() const { return started_; }
   uint64_t packets_received() const { return received_; }
@@ -75,15 +66,5 @@ class ReceiveStatistics {
   uint32_t last_sr_compact_ = 0;
   std::optional<base::Timestamp> last_sr_arrival_;
 };
-
-// NTP helpers shared by reports: the compact (middle 32 bits) form used by LSR and RTT.
-constexpr uint32_t ntp_compact(uint64_t ntp) { return static_cast<uint32_t>(ntp >> 16); }
-// A duration in compact NTP units (1/65536 s) and back.
-constexpr uint32_t to_compact_ntp(base::Duration d) {
-  return d.us() <= 0 ? 0 : static_cast<uint32_t>((static_cast<uint64_t>(d.us()) << 16) / 1'000'000);
-}
-constexpr base::Duration from_compact_ntp(uint32_t v) {
-  return base::Duration::micros(static_cast<int64_t>((uint64_t{v} * 1'000'000) >> 16));
-}
 
 }  // namespace medley::rtp

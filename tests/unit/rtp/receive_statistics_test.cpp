@@ -20,7 +20,7 @@ TEST(ReceiveStatistics, CountsLossAndFractionPerInterval) {
   }
   EXPECT_EQ(stats.packets_received(), 90u);
   EXPECT_EQ(stats.expected(), 99);  // 100..199, but 100 itself was lost, so the base is 101
-  ReportBlockData b = stats.make_report_block(Ssrc{7}, at_ms(300));
+  rtcp::ReportBlock b = stats.make_report_block(Ssrc{7}, at_ms(300));
   EXPECT_EQ(b.extended_highest_seq, 199u);
   EXPECT_EQ(b.cumulative_lost, 9);
   EXPECT_EQ(b.fraction_lost, (9 << 8) / 99);
@@ -29,8 +29,8 @@ TEST(ReceiveStatistics, CountsLossAndFractionPerInterval) {
   b = stats.make_report_block(Ssrc{7}, at_ms(400));
   EXPECT_EQ(b.fraction_lost, 0);
   EXPECT_EQ(b.cumulative_lost, 9);
-  EXPECT_EQ(b.source, Ssrc{7});
-  EXPECT_EQ(b.last_sr, 0u);  // no SR seen yet
+  EXPECT_EQ(b.ssrc, Ssrc{7});
+  EXPECT_EQ(b.lsr, 0u);  // no SR seen yet
 }
 
 TEST(ReceiveStatistics, WrapExtendsHighestSequence) {
@@ -107,10 +107,10 @@ TEST(ReceiveStatistics, TimestampWrapDoesNotInflateJitter) {
 TEST(ReceiveStatistics, LsrAndDlsrFromLastSenderReport) {
   ReceiveStatistics stats(90000);
   stats.on_packet(1, 0, at_ms(0), 10);
-  const uint64_t ntp = (uint64_t{0x12345678} << 32) | 0x9abcdef0;
+  const rtcp::NtpTime ntp{(uint64_t{0x12345678} << 32) | 0x9abcdef0};
   stats.on_sender_report(ntp, at_ms(1000));
-  ReportBlockData b = stats.make_report_block(Ssrc{1}, at_ms(1500));
-  EXPECT_EQ(b.last_sr, 0x56789abcu);
-  EXPECT_EQ(b.delay_since_last_sr, 32768u);  // 0.5 s in 1/65536 s
-  EXPECT_EQ(from_compact_ntp(b.delay_since_last_sr).ms(), 500);
+  rtcp::ReportBlock b = stats.make_report_block(Ssrc{1}, at_ms(1500));
+  EXPECT_EQ(b.lsr, 0x56789abcu);
+  EXPECT_EQ(b.dlsr, 32768u);  // 0.5 s in 1/65536 s
+  EXPECT_EQ(rtcp::compact_ntp_to_duration(b.dlsr).ms(), 500);
 }
