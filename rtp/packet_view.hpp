@@ -112,10 +112,14 @@ class RtpPacketView {
 
  private:
   RtpPacketView() = default;
+  bool init(base::Bytes packet, const ExtensionMap& map);
+  template <bool TwoByte>
+  static bool fill_slots(RtpPacketView& v, const uint8_t* block, size_t size, size_t block_at,
+                         const ExtensionMap& map);
 
   struct Slot {
-    uint16_t offset;  // from the packet start; 0 = absent (no value can start inside the fixed header)
-    uint8_t size;
+    uint16_t offset = 0;  // from the packet start; 0 = absent (no value can start inside the fixed header)
+    uint8_t size = 0;
   };
 
   const uint8_t* data_ = nullptr;
@@ -126,7 +130,7 @@ class RtpPacketView {
   uint16_t ext_size_ = 0;  // bytes of block data
   uint8_t padding_size_ = 0;
   ExtensionForm form_ = ExtensionForm::None;
-  std::array<Slot, kExtensionTypeCount> slots_;  // filled by parse()
+  std::array<Slot, kExtensionTypeCount> slots_{};  // filled by parse()
 };
 
 }  // namespace medley::rtp
