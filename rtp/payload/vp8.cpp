@@ -85,6 +85,13 @@ bool Vp8Depacketizer::append(base::Bytes payload, base::EncodedFrame& frame) {
   }
   frame.temporal_layer = info.temporal_layer;
   frame.data.insert(frame.data.end(), media.begin(), media.end());
+  // A tiny first payload may stop short of the keyframe's size fields; read them once the frame holds them.
+  if (frame.keyframe && frame.width == 0 && frame.data.size() - media.size() < 10 && frame.data.size() >= 10) {
+    if (auto h = Vp8FrameHeader::parse(frame.data)) {
+      frame.width = h->width;
+      frame.height = h->height;
+    }
+  }
   return true;
 }
 
