@@ -11,14 +11,16 @@ namespace medley::rtp {
 namespace h264 {
 
 bool split_annex_b(base::Bytes s, std::vector<base::Bytes>& out) {
-  // Finds the next 00 00 01 at or after from; returns s.size() when there is none.
+  // Finds the next 00 00 01 at or after from; returns s.size() when there is none. memchr for the 01 byte keeps
+  // this near memory speed, as 01 is rare inside slice data.
   auto find_start = [&](size_t from) {
-    for (size_t i = from; i + 3 <= s.size(); ++i) {
-      if (s[i + 2] > 1) {
-        i += 2;  // none of the next two positions can start 00 00 01
-      } else if (s[i] == 0 && s[i + 1] == 0 && s[i + 2] == 1) {
-        return i;
-      }
+    size_t j = from + 2;
+    while (j < s.size()) {
+      const void* hit = std::memchr(s.data() + j, 0x01, s.size() - j);
+      if (hit == nullptr) break;
+      j = static_cast<size_t>(static_cast<const uint8_t*>(hit) - s.data());
+      if (s[j - 1] == 0 && s[j - 2] == 0) return j - 2;
+      ++j;
     }
     return s.size();
   };
