@@ -134,13 +134,23 @@ bool Vp9Depacketizer::append(base::Bytes payload, base::EncodedFrame& frame) {
   if (!d) return false;
   base::Bytes media = payload.subspan(d->size);
   PayloadInfo info = info_of(*d, media);
-  if (info.frame_start) frame.keyframe = info.keyframe;
-  if (info.width != 0 && info.height != 0) {
+  if (info.keyframe && !d->has_ss) ss_layers_ = 0;  // a keyframe without SS: its own header has the size
+  if (d->has_ss && d->ss_has_resolution) {
+    ss_layers_ = d->ss_spatial_layers;
+    ss_width_ = d->ss_width;
+    ss_height_ = d->ss_height;
+  }
+  // Only the base layer's start says whether the picture is a keyframe; upper layers' starts leave it be.
+  if (info.frame_start && info.spatial_layer == 0) frame.keyframe = info.keyframe;
+  if (info.spatial_layer > frame.spatial_layer) frame.spatial_layer = info.spatial_layer;
+  frame.temporal_layer = info.temporal_layer;
+  if (frame.spatial_layer < ss_layers_ && ss_width_[frame.spatial_layer] != 0) {
+    frame.width = ss_width_[frame.spatial_layer];
+    frame.height = ss_height_[frame.spatial_layer];
+  } else if (info.width != 0 && info.height != 0) {
     frame.width = info.width;
     frame.height = info.height;
   }
-  frame.spatial_layer = info.spatial_layer;
-  frame.temporal_layer = info.temporal_layer;
   frame.data.insert(frame.data.end(), media.begin(), media.end());
   return true;
 }

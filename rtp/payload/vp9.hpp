@@ -52,11 +52,18 @@ struct Vp9FrameHeader {
   static std::optional<Vp9FrameHeader> parse(base::Bytes frame);
 };
 
+// A frame holding several spatial layers (a superframe) reports the highest layer seen and its size from the
+// last scalability structure, which (RFC 9628 4.2.1) stays in force until the next one.
 class Vp9Depacketizer final : public Depacketizer {
  public:
   std::optional<PayloadInfo> inspect(base::Bytes payload) const override;
   bool append(base::Bytes payload, base::EncodedFrame& frame) override;
   void reset() override {}
+
+ private:
+  uint8_t ss_layers_ = 0;
+  std::array<uint16_t, Vp9Descriptor::kMaxSpatialLayers> ss_width_{};
+  std::array<uint16_t, Vp9Descriptor::kMaxSpatialLayers> ss_height_{};
 };
 
 // Non-flexible, single spatial and temporal layer (what we forward from our own encoder): I with a 15-bit picture

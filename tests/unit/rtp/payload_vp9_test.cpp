@@ -96,6 +96,43 @@ TEST(Vp9Descriptor, ScalabilityStructureGivesLayerSizes) {
   for (size_t n = 0; n + 1 < sizeof p; ++n) EXPECT_FALSE(Vp9Descriptor::parse(base::Bytes(p, n))) << n;
 }
 
+TEST(Vp9Depacketizer, SuperframeKeepsBaseLayerKeyframeAndReportsTopLayer) {
+  const uint8_t base_layer[] = {0xaa,        // I=1 P=0 L=1 F=0 B=1 E=0 V=1
+                                0x80, 0x07,  // picture id 7
+                                0x00,        // TID=0 U=0 SID=0 D=0
+                                0x00,        // TL0PICIDX
+                                0x38,        // SS: N_S=1 (two layers), Y=1, G=1
+                                0x01, 0x40, 0x00, 0xb4,  // 320x180
+                                0x02, 0x80, 0x01, 0x68,  // 640x360
+                                0x00,        // N_G=0
+                                0x82, 0x49};  // VP9 data
+  const uint8_t upper_layer[] = {0xac,        // I=1 P=0 L=1 B=1 E=1
+                                 0x80, 0x07,  // same picture
+                                 0x03,        // TID=0 U=0 SID=1 D=1: predicted from layer 0
+                                 0x00,
+                                 0x92, 0x00};  // VP9 data
+  Vp9Depacketizer dp;
+  auto info = dp.inspect(upper_layer);
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->keyframe);
+  EXPECT_EQ(info->spatial_layer, 1);
+  base::EncodedFrame f;
+  ASSERT_TRUE(dp.append(base_layer, f));
+  EXPECT_TRUE(f.keyframe);
+  EXPECT_EQ(f.width, 320);
+  ASSERT_TRUE(dp.append(upper_layer, f));
+  EXPECT_TRUE(f.keyframe);
+  EXPECT_EQ(f.spatial_layer, 1);
+  EXPECT_EQ(f.width, 640);
+  EXPECT_EQ(f.height, 360);
+  EXPECT_EQ(f.data, (std::vector<uint8_t>{0x82, 0x49, 0x92, 0x00}));
+
+  // The next picture's layer 1 alone still knows its size from the SS in force.
+  base::EncodedFrame g;
+  ASSERT_TRUE(dp.append(upper_layer, g));
+  EXPECT_EQ(g.width, 640);
+}
+
 TEST(Vp9Descriptor, RejectsEmpty) {
   EXPECT_FALSE(Vp9Descriptor::parse({}));
   const uint8_t no_media[] = {0x88, 0x01};
