@@ -28,6 +28,11 @@ bool split_annex_b(base::Bytes stream, std::vector<base::Bytes>& out);
 
 // Depacketized frames hold every NAL unit behind a four-byte start code. An FU-A is reassembled in place in
 // frame.data; a fragment without its start, or a start while one is open, fails the frame.
+// inspect(): keyframe only on packets carrying IDR slice data (every FU-A fragment of one included), so an access
+// unit's first packet, typically a STAP-A of SPS+PPS, says false while its size fields are set; append() sets
+// frame.keyframe once any IDR data arrives. frame_start is true for any packet that can open an access unit
+// (parameter sets, SEI, AUD, STAP-A led by one, or a slice with first_mb_in_slice 0), so the IDR's first FU-A after
+// the SPS/PPS packet says true as well: frame boundaries need the RTP timestamp too.
 class H264Depacketizer final : public Depacketizer {
  public:
   std::optional<PayloadInfo> inspect(base::Bytes payload) const override;
