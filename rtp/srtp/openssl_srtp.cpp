@@ -55,6 +55,17 @@ std::unique_ptr<OpenSslSrtp> OpenSslSrtp::create(SrtpProfile profile, std::optio
   return s;
 }
 
+std::unique_ptr<OpenSslSrtp> OpenSslSrtp::create_from_session_keys(SrtpProfile profile, const SessionKeys& rtp,
+                                                                   const SessionKeys& rtcp, bool outbound) {
+  std::unique_ptr<OpenSslSrtp> s(new OpenSslSrtp(profile));
+  auto d = std::make_unique<Direction>(1024, 16);
+  if (!d->rtp.init_session(profile, rtp.key, rtp.salt, rtp.auth_key, outbound) ||
+      !d->rtcp.init_session(profile, rtcp.key, rtcp.salt, rtcp.auth_key, outbound))
+    return nullptr;
+  (outbound ? s->out_ : s->in_) = std::move(d);
+  return s;
+}
+
 bool OpenSslSrtp::remove_ssrc(uint32_t ssrc) {
   bool removed = false;
   if (out_) removed |= out_->streams.remove(ssrc);

@@ -21,6 +21,15 @@ class OpenSslSrtp final : public SrtpTransform {
   static std::unique_ptr<OpenSslSrtp> create(SrtpProfile profile, std::optional<Keys> outbound,
                                              std::optional<Keys> inbound, size_t window_bits, size_t max_ssrcs);
 
+  // Session keys given directly, one direction (for the RFC 7714 §16/§17 vectors, which skip the KDF).
+  struct SessionKeys {
+    base::Bytes key;
+    base::Bytes salt;
+    base::Bytes auth_key;
+  };
+  static std::unique_ptr<OpenSslSrtp> create_from_session_keys(SrtpProfile profile, const SessionKeys& rtp,
+                                                               const SessionKeys& rtcp, bool outbound);
+
   SrtpResult<size_t> protect_rtp(base::MutableBytes buffer, size_t len) override;
   SrtpResult<size_t> unprotect_rtp(base::MutableBytes buffer, size_t len) override;
   SrtpResult<size_t> protect_rtcp(base::MutableBytes buffer, size_t len) override;

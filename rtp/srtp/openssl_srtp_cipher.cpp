@@ -59,33 +59,42 @@ SrtpCipher::~SrtpCipher() {
 bool SrtpCipher::init(SrtpProfile profile, base::Bytes master_key, base::Bytes master_salt, bool rtcp,
                       bool encrypt) {
   const SrtpProfileInfo& info = profile_info(profile);
-  const EvpCiphers& ciphers = evp_ciphers();
-  aead_ = info.aead;
-  encrypt_ = encrypt;
-  const EVP_CIPHER* cipher = aead_ ? (info.master_key_len == 32 ? ciphers.aes256_gcm : ciphers.aes128_gcm)
-                                   : ciphers.aes128_ctr;
-  if (cipher == nullptr) return false;
-
   const auto label = [rtcp](SrtpKdfLabel l) {
     return static_cast<SrtpKdfLabel>(static_cast<uint8_t>(l) + (rtcp ? 3 : 0));
   };
   uint8_t key[32];
-  base::MutableBytes session_key(key, info.master_key_len);
-  base::MutableBytes session_salt(salt_, aead_ ? 12 : 14);
-  bool ok = srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpEncryption), session_key) &&
-            srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpSalt), session_salt);
-  if (ok && !aead_) {
-    uint8_t auth_key[20];
-    ok = srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpAuth), auth_key);
-    if (ok) hmac_.init(auth_key);
-    OPENSSL_cleanse(auth_key, sizeof(auth_key));
-  }
-  if (ok) {
-    if (ctx_ == nullptr) ctx_ = EVP_CIPHER_CTX_new();
-    ok = ctx_ != nullptr && EVP_CipherInit_ex(ctx_, cipher, nullptr, key, nullptr, encrypt ? 1 : 0) == 1;
-  }
+  uint8_t salt[14];
+  uint8_t auth_key[20];
+  const size_t salt_len = info.aead ? 12 : 14;
+  const size_t auth_len = info.aead ? 0 : 20;
+  bool ok = srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpEncryption),
+                     base::MutableBytes(key, info.master_key_len)) &&
+            srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpSalt), base::MutableBytes(salt, salt_len)) &&
+            (auth_len == 0 ||
+             srtp_kdf(master_key, master_salt, label(SrtpKdfLabel::RtpAuth), base::MutableBytes(auth_key, auth_len)));
+  ok = ok && init_session(profile, base::Bytes(key, info.master_key_len), base::Bytes(salt, salt_len),
+                          base::Bytes(auth_key, auth_len), encrypt);
   OPENSSL_cleanse(key, sizeof(key));
+  OPENSSL_cleanse(salt, sizeof(salt));
+  OPENSSL_cleanse(auth_key, sizeof(auth_key));
   return ok;
+}
+
+bool SrtpCipher::init_session(SrtpProfile profile, base::Bytes key, base::Bytes salt, base::Bytes auth_key,
+                              bool encrypt) {
+  const SrtpProfileInfo& info = profile_info(profile);
+  const EvpCiphers& ciphers = evp_ciphers();
+  aead_ = info.aead;
+  encrypt_ = encrypt;
+  if (key.size() != info.master_key_len || salt.size() != (aead_ ? 12u : 14u) || (!aead_ && auth_key.size() != 20))
+    return false;
+  const EVP_CIPHER* cipher = aead_ ? (info.master_key_len == 32 ? ciphers.aes256_gcm : ciphers.aes128_gcm)
+                                   : ciphers.aes128_ctr;
+  if (cipher == nullptr) return false;
+  std::memcpy(salt_, salt.data(), salt.size());
+  if (!aead_) hmac_.init(auth_key);
+  if (ctx_ == nullptr) ctx_ = EVP_CIPHER_CTX_new();
+  return ctx_ != nullptr && EVP_CipherInit_ex(ctx_, cipher, nullptr, key.data(), nullptr, encrypt ? 1 : 0) == 1;
 }
 
 bool SrtpCipher::ctr(const uint8_t iv[16], uint8_t* data, size_t len) {

@@ -49,6 +49,9 @@ class SrtpCipher {
 
   // rtcp selects the SRTCP labels (3, 4, 5). encrypt chooses the GCM direction (CTR is symmetric).
   bool init(SrtpProfile profile, base::Bytes master_key, base::Bytes master_salt, bool rtcp, bool encrypt);
+  // With session keys given directly (RFC 7714 §16/§17 vectors are stated that way). auth_key: 20 bytes for
+  // AES-CM, empty for GCM; salt: 14 or 12 bytes.
+  bool init_session(SrtpProfile profile, base::Bytes key, base::Bytes salt, base::Bytes auth_key, bool encrypt);
 
   bool aead() const { return aead_; }
   // Session salt: 14 bytes for AES-CM, 12 for GCM.
