@@ -43,9 +43,8 @@ class OpenSslSrtp final : public SrtpTransform {
     SrtpCipher rtcp;
     SrtpStreamTable streams;
   };
-  OpenSslSrtp(SrtpProfile profile) : profile_(profile), info_(profile_info(profile)) {}
+  explicit OpenSslSrtp(SrtpProfile profile) : info_(profile_info(profile)) {}
 
-  SrtpProfile profile_;
   const SrtpProfileInfo& info_;
   std::unique_ptr<Direction> out_;
   std::unique_ptr<Direction> in_;
