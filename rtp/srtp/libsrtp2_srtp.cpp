@@ -102,7 +102,7 @@ bool LibSrtp2Srtp::remove_ssrc(uint32_t ssrc) {
 
 SrtpResult<size_t> LibSrtp2Srtp::protect_rtp(base::MutableBytes buffer, size_t len) {
   if (out_ == nullptr) return SrtpError::NoKey;
-  if (len > buffer.size() || len > INT_MAX / 2) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > (1u << 30)) return SrtpError::BufferTooSmall;
   auto hdr = parse_srtp_rtp_header(buffer.data(), len);
   if (!hdr) return hdr.error();
   if (buffer.size() - len < info_.rtp_tag_len) return SrtpError::BufferTooSmall;
@@ -119,7 +119,7 @@ SrtpResult<size_t> LibSrtp2Srtp::protect_rtp(base::MutableBytes buffer, size_t l
 
 SrtpResult<size_t> LibSrtp2Srtp::unprotect_rtp(base::MutableBytes buffer, size_t len) {
   if (in_ == nullptr) return SrtpError::NoKey;
-  if (len > buffer.size() || len > INT_MAX / 2) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > (1u << 30)) return SrtpError::BufferTooSmall;
   auto hdr = parse_srtp_rtp_header(buffer.data(), len);
   if (!hdr) return hdr.error();
   const bool known = in_ssrcs_.has(hdr->ssrc);
@@ -138,7 +138,7 @@ SrtpResult<size_t> LibSrtp2Srtp::unprotect_rtp(base::MutableBytes buffer, size_t
 
 SrtpResult<size_t> LibSrtp2Srtp::protect_rtcp(base::MutableBytes buffer, size_t len) {
   if (out_ == nullptr) return SrtpError::NoKey;
-  if (len > buffer.size() || len > INT_MAX / 2) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > (1u << 30)) return SrtpError::BufferTooSmall;
   if (len < 8) return SrtpError::TooShort;
   if (!srtp_rtcp_version_ok(buffer.data())) return SrtpError::BadHeader;
   if (buffer.size() - len < info_.rtcp_tag_len + 4) return SrtpError::BufferTooSmall;
@@ -155,7 +155,7 @@ SrtpResult<size_t> LibSrtp2Srtp::protect_rtcp(base::MutableBytes buffer, size_t 
 
 SrtpResult<size_t> LibSrtp2Srtp::unprotect_rtcp(base::MutableBytes buffer, size_t len) {
   if (in_ == nullptr) return SrtpError::NoKey;
-  if (len > buffer.size() || len > INT_MAX / 2) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > (1u << 30)) return SrtpError::BufferTooSmall;
   if (len < 8 + info_.rtcp_tag_len + 4) return SrtpError::TooShort;
   if (!srtp_rtcp_version_ok(buffer.data())) return SrtpError::BadHeader;
   const uint32_t ssrc = base::load_be32(buffer.data() + 4);

@@ -10,6 +10,8 @@ namespace {
 
 constexpr uint32_t kSrtcpEBit = 0x80000000u;
 constexpr uint32_t kSrtcpMaxIndex = 0x7FFFFFFFu;
+// EVP takes int lengths; libsrtp2 takes an int too. Nothing real comes near (UDP carries at most 64 KiB).
+constexpr size_t kMaxPacket = 1u << 30;
 
 // RFC 3711 §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16), i the 48-bit SRTP or 31-bit SRTCP index.
 void aes_cm_iv(const uint8_t* salt14, uint32_t ssrc, uint64_t index, uint8_t iv[16]) {
@@ -75,7 +77,7 @@ bool OpenSslSrtp::remove_ssrc(uint32_t ssrc) {
 
 SrtpResult<size_t> OpenSslSrtp::protect_rtp(base::MutableBytes buffer, size_t len) {
   if (!out_) return SrtpError::NoKey;
-  if (len > buffer.size()) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > kMaxPacket) return SrtpError::BufferTooSmall;
   uint8_t* p = buffer.data();
   const size_t tag_len = info_.rtp_tag_len;
   auto hdr = parse_srtp_rtp_header(p, len);
@@ -113,7 +115,7 @@ SrtpResult<size_t> OpenSslSrtp::protect_rtp(base::MutableBytes buffer, size_t le
 
 SrtpResult<size_t> OpenSslSrtp::unprotect_rtp(base::MutableBytes buffer, size_t len) {
   if (!in_) return SrtpError::NoKey;
-  if (len > buffer.size()) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > kMaxPacket) return SrtpError::BufferTooSmall;
   uint8_t* p = buffer.data();
   const size_t tag_len = info_.rtp_tag_len;
   auto hdr = parse_srtp_rtp_header(p, len);
@@ -155,7 +157,7 @@ SrtpResult<size_t> OpenSslSrtp::unprotect_rtp(base::MutableBytes buffer, size_t 
 
 SrtpResult<size_t> OpenSslSrtp::protect_rtcp(base::MutableBytes buffer, size_t len) {
   if (!out_) return SrtpError::NoKey;
-  if (len > buffer.size()) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > kMaxPacket) return SrtpError::BufferTooSmall;
   if (len < 8) return SrtpError::TooShort;
   uint8_t* p = buffer.data();
   if (!srtp_rtcp_version_ok(p)) return SrtpError::BadHeader;
@@ -195,7 +197,7 @@ SrtpResult<size_t> OpenSslSrtp::protect_rtcp(base::MutableBytes buffer, size_t l
 
 SrtpResult<size_t> OpenSslSrtp::unprotect_rtcp(base::MutableBytes buffer, size_t len) {
   if (!in_) return SrtpError::NoKey;
-  if (len > buffer.size()) return SrtpError::BufferTooSmall;
+  if (len > buffer.size() || len > kMaxPacket) return SrtpError::BufferTooSmall;
   const size_t tag_len = info_.rtcp_tag_len;
   if (len < 8 + tag_len + 4) return SrtpError::TooShort;
   uint8_t* p = buffer.data();
