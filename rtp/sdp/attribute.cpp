@@ -56,7 +56,7 @@ Result<Attribute> parse_attribute(std::string_view line) {
   if (!value) {
     if (auto d = direction_from_string(name)) return Attribute(DirectionAttr{*d});
   }
-  if (auto r = parse_known(name, value, std::make_index_sequence<std::variant_size_v<Attribute>>{})) return *r;
+  if (auto r = parse_known(name, value, std::make_index_sequence<std::variant_size_v<Attribute>>{})) return std::move(*r);
   return Attribute(UnknownAttribute{std::string(name), value ? std::optional<std::string>(*value) : std::nullopt});
 }
 

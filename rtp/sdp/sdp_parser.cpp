@@ -211,7 +211,11 @@ class Parser {
 }  // namespace
 
 Result<SessionDescription> parse_sdp(std::string_view text) {
-  if (text.size() > kMaxSdpSize) return ParseError{0, "SDP larger than " + std::to_string(kMaxSdpSize) + " bytes"};
+  auto too_large = [] { return ParseError{0, "SDP larger than " + std::to_string(kMaxSdpSize) + " bytes"}; };
+  if (text.size() > 4 * kMaxSdpSize) return too_large();
+  size_t content = 0;
+  for (char c : text) content += (c != '\r' && c != '\n');
+  if (content > kMaxSdpSize) return too_large();
   Parser parser;
   size_t pos = 0, line_no = 0;
   while (pos < text.size()) {

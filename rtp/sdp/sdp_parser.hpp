@@ -9,7 +9,9 @@
 
 namespace medley::rtp::sdp {
 
-// Limits that keep a hostile offer from costing much; real browser SDPs are far below them.
+// Limits that keep a hostile offer from costing much; real browser SDPs are far below them. The size limit counts
+// bytes other than CR and LF, so that re-serializing an accepted SDP (LF to CRLF, a final line ending added)
+// never takes it over the limit.
 inline constexpr size_t kMaxSdpSize = 1 << 20;
 inline constexpr size_t kMaxLineLength = 8192;
 inline constexpr size_t kMaxMediaSections = 1024;

@@ -52,6 +52,7 @@ Result<Simulcast> Simulcast::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
   if (tok.size() != 2 && tok.size() != 4) return fail<Simulcast>(kName, "expected send|recv <list> [recv|send <list>]");
   Simulcast sc;
+  sc.leading_space = !value.empty() && value.front() == ' ';
   for (size_t i = 0; i < tok.size(); i += 2) {
     auto dir = rid_direction(tok[i]);
     if (!dir) return fail<Simulcast>(kName, "expected 'send' or 'recv'");
@@ -83,7 +84,7 @@ Result<Simulcast> Simulcast::parse(std::string_view value) {
 }
 
 void Simulcast::write(std::string& out) const {
-  if (draft_form) out += ' ';
+  if (leading_space) out += ' ';
   for (size_t p = 0; p < parts.size(); ++p) {
     if (p) out += ' ';
     out += to_string(parts[p].direction);

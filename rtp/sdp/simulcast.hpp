@@ -34,6 +34,7 @@ struct Simulcast {
   static constexpr std::string_view kName = "simulcast";
   std::vector<SimulcastStreams> parts;  // one or two, different directions
   bool draft_form = false;
+  bool leading_space = false;  // "a=simulcast: send ..." (the draft form's spelling)
 
   const SimulcastStreams* send() const;
   const SimulcastStreams* recv() const;
