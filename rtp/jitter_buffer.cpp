@@ -16,6 +16,7 @@ constexpr SeqNo kSeqLimit = SeqNo{1} << 62;
 JitterBuffer::Config JitterBuffer::Config::video(base::CodecId codec) {
   Config c;
   c.codec = codec;
+  if (codec == base::CodecId::H264) c.start_hold = base::Duration::millis(20);
   return c;
 }
 
@@ -237,7 +238,7 @@ void JitterBuffer::rescan() {
 base::Timestamp JitterBuffer::due_time() const {
   if (!found_) return base::Timestamp::infinite();
   const Found& f = *found_;
-  if (f.first == head_) return f.completed;
+  if (f.first == head_) return at_stream_start() ? f.completed + config_.start_hold : f.completed;
   // Only an orphaned tail (its start already skipped) stands before the frame: nothing can fill it.
   if (head_final_ && !f.gap_before) return f.completed;
   if (frames_held_ > config_.max_frames) return f.completed;
@@ -282,6 +283,7 @@ bool JitterBuffer::poll(base::Timestamp now, base::EncodedFrame& out) {
     rescan();
     if (!found_) return false;
     const Found f = *found_;
+    if (f.first == head_ && at_stream_start() && now < f.completed + config_.start_hold) return false;
     if (f.first != head_) {
       if (head_final_ && !f.gap_before) {
         skip_to(f.first, std::nullopt);  // the tail's frame was already reported lost when its start went

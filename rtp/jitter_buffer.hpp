@@ -115,6 +115,10 @@ class JitterBuffer {
     // start flag is not a frame start (e.g. an H.264 depacketizer flagging every NAL unit start).
     bool trust_frame_start = true;
     base::Duration keyframe_retry = base::Duration::millis(500);
+    // At stream start, when only its start flag delimits the first frame, it waits this long after completing
+    // before release. Zero where the flag marks the true frame start (VP8 S+PID 0, VP9 B); video() sets it for
+    // H.264, whose IDR first FU-A flags a start although the SPS/PPS packet before it may still come late.
+    base::Duration start_hold = base::Duration::zero();
 
     static Config video(base::CodecId codec);
     static Config audio(base::CodecId codec);
@@ -187,6 +191,8 @@ class JitterBuffer {
   Slot& at(SeqNo s) { return slots_[static_cast<uint64_t>(s) & mask_]; }
   const Slot& at(SeqNo s) const { return slots_[static_cast<uint64_t>(s) & mask_]; }
   bool present(SeqNo s) const { return at(s).seq == s; }
+  // Nothing released or skipped yet and no predecessor known: the head frame's start rests on its flag alone.
+  bool at_stream_start() const { return !head_final_ && !consumed_.valid; }
   bool boundary_before(SeqNo s) const;
   base::Timestamp due_time() const;
 

@@ -39,6 +39,10 @@ SeqVerdict ReceiveStatistics::on_packet(uint16_t seq, uint32_t rtp_timestamp, ba
     }
   } else {
     verdict = SeqVerdict::Reordered;
+    // A packet older than the first one received belongs to the stream too (the first packets of a stream
+    // can arrive reordered, as a keyframe's often do): extend the base so it is not counted as a duplicate.
+    const int64_t ext = static_cast<int64_t>(extended_highest_seq()) - static_cast<uint16_t>(max_seq_ - seq);
+    if (ext < base_seq_) base_seq_ = ext;
   }
   ++received_;
   bytes_ += payload_bytes;
@@ -67,7 +71,7 @@ void ReceiveStatistics::on_sender_report(rtcp::NtpTime ntp_time, base::Timestamp
 
 int64_t ReceiveStatistics::expected() const {
   if (!started_) return 0;
-  return static_cast<int64_t>(extended_highest_seq()) - static_cast<int64_t>(base_seq_) + 1;
+  return static_cast<int64_t>(extended_highest_seq()) - base_seq_ + 1;
 }
 
 int64_t ReceiveStatistics::cumulative_lost() const {

@@ -53,7 +53,7 @@ class ReceiveStatistics {
   bool started_ = false;
   uint16_t max_seq_ = 0;
   uint32_t cycles_ = 0;  // count of wraps, shifted left 16
-  uint32_t base_seq_ = 0;
+  int64_t base_seq_ = 0;  // extended; may go below 0 when the stream's first packets arrive reordered
   uint32_t bad_seq_ = 0x10001;  // an impossible value until a jump is seen
   uint64_t received_ = 0;
   uint64_t bytes_ = 0;

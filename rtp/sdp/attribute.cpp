@@ -31,7 +31,7 @@ std::optional<Result<Attribute>> try_parse(std::string_view name, std::optional<
     if (name == T::kName && !value) return Result<Attribute>(Attribute(T{}));
   } else if constexpr (ValueAttribute<T>) {
     if (name == T::kName) {
-      if (!value) return Result<Attribute>::fail("a=" + std::string(name) + ": missing value");
+      if (!value) return fail("a=" + std::string(name) + ": missing value");
       auto r = T::parse(*value);
       if (!r) return Result<Attribute>(r.error());
       return Result<Attribute>(Attribute(std::move(r).value()));
@@ -52,7 +52,7 @@ std::optional<Result<Attribute>> parse_known(std::string_view name, std::optiona
 
 Result<Attribute> parse_attribute(std::string_view line) {
   auto [name, value] = text::split_once(line, ':');
-  if (!text::is_token(name)) return Result<Attribute>::fail("a=: empty or malformed attribute name");
+  if (!text::is_token(name)) return fail("a=: empty or malformed attribute name");
   if (!value) {
     if (auto d = direction_from_string(name)) return Attribute(DirectionAttr{*d});
   }

@@ -39,22 +39,22 @@ std::optional<std::string_view> Candidate::extension(std::string_view name) cons
 Result<Candidate> Candidate::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
   // foundation component transport priority address port "typ" type
-  if (tok.size() < 8) return Result<Candidate>::fail("candidate: expected at least 8 fields, got " + std::to_string(tok.size()));
+  if (tok.size() < 8) return fail("candidate: expected at least 8 fields, got " + std::to_string(tok.size()));
   Candidate c;
-  if (tok[0].size() > 256) return Result<Candidate>::fail("candidate: foundation too long");
+  if (tok[0].size() > 256) return fail("candidate: foundation too long");
   c.foundation = tok[0];
   auto component = text::parse_uint(tok[1], 65535);
-  if (!component || *component == 0) return Result<Candidate>::fail("candidate: bad component id");
+  if (!component || *component == 0) return fail("candidate: bad component id");
   c.component = static_cast<uint16_t>(*component);
   c.transport = tok[2];
   auto priority = text::parse_uint(tok[3], UINT32_MAX);
-  if (!priority) return Result<Candidate>::fail("candidate: bad priority");
+  if (!priority) return fail("candidate: bad priority");
   c.priority = static_cast<uint32_t>(*priority);
   c.address = tok[4];
   auto port = text::parse_uint(tok[5], 65535);
-  if (!port) return Result<Candidate>::fail("candidate: bad port");
+  if (!port) return fail("candidate: bad port");
   c.port = static_cast<uint16_t>(*port);
-  if (tok[6] != "typ") return Result<Candidate>::fail("candidate: expected 'typ' after the port");
+  if (tok[6] != "typ") return fail("candidate: expected 'typ' after the port");
   std::string_view type = tok[7];
   if (type == "host") c.type = CandidateType::Host;
   else if (type == "srflx") c.type = CandidateType::Srflx;
@@ -64,14 +64,14 @@ Result<Candidate> Candidate::parse(std::string_view value) {
     c.type = CandidateType::Other;
     c.other_type = type;
   }
-  if ((tok.size() - 8) % 2 != 0) return Result<Candidate>::fail("candidate: extension '" + std::string(tok.back()) + "' has no value");
+  if ((tok.size() - 8) % 2 != 0) return fail("candidate: extension '" + std::string(tok.back()) + "' has no value");
   for (size_t i = 8; i + 1 < tok.size(); i += 2) {
     std::string_view name = tok[i], val = tok[i + 1];
     if (name == "raddr" && !c.related_address) {
       c.related_address = std::string(val);
     } else if (name == "rport" && !c.related_port) {
       auto rport = text::parse_uint(val, 65535);
-      if (!rport) return Result<Candidate>::fail("candidate: bad rport");
+      if (!rport) return fail("candidate: bad rport");
       c.related_port = static_cast<uint16_t>(*rport);
     } else if (name == "tcptype" && !c.tcp_type) {
       c.tcp_type = std::string(val);
@@ -125,11 +125,11 @@ std::string Candidate::to_string() const {
 Result<Candidate> parse_candidate(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.substr(0, 2) == "a=") line.remove_prefix(2);
-  if (line.substr(0, 10) != "candidate:") return Result<Candidate>::fail("candidate: missing 'candidate:' prefix");
+  if (line.substr(0, 10) != "candidate:") return fail("candidate: missing 'candidate:' prefix");
   line.remove_prefix(10);
   for (char ch : line) {
     auto u = static_cast<unsigned char>(ch);
-    if (u < 0x20 && ch != '\t') return Result<Candidate>::fail("candidate: control character");
+    if (u < 0x20 && ch != '\t') return fail("candidate: control character");
   }
   return Candidate::parse(line);
 }

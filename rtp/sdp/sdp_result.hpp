@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "rtp/base/result.hpp"
+
 namespace medley::rtp::sdp {
 
 struct ParseError {
@@ -14,29 +16,10 @@ struct ParseError {
   std::string reason;
 };
 
-// A small std::expected stand-in (g++ 12 has no <expected> in C++20).
 template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}                  // NOLINT(google-explicit-constructor)
-  Result(ParseError error) : v_(std::move(error)) {}         // NOLINT(google-explicit-constructor)
-  static Result fail(std::string reason) { return Result(ParseError{0, std::move(reason)}); }
+using Result = base::Result<T, ParseError>;
 
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const ParseError& error() const { assert(!ok()); return std::get<1>(v_); }
-
- private:
-  std::variant<T, ParseError> v_;
-};
+// An error about a lone value (line 0); the parser fills in the line when the value came from one.
+inline ParseError fail(std::string reason) { return ParseError{0, std::move(reason)}; }
 
 }  // namespace medley::rtp::sdp

@@ -13,7 +13,7 @@ Result<T> fail(std::string_view attr, std::string_view why) {
   r += attr;
   r += ": ";
   r += why;
-  return Result<T>::fail(std::move(r));
+  return ParseError{0, std::move(r)};
 }
 
 void append_list(std::string& out, const std::vector<std::string>& items) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "rtp/base/result.hpp"
+
 namespace medley::rtp {
 
 enum class SrtpError : uint8_t {
@@ -26,32 +28,7 @@ std::string_view name(SrtpError e);
 
 // A value or an SrtpError (std::expected is C++23).
 template <class T>
-class SrtpResult {
- public:
-  SrtpResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(implicit)
-  SrtpResult(SrtpError error) : v_(std::in_place_index<1>, error) {}     // NOLINT(implicit)
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  const T& value() const {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  SrtpError error() const {
-    assert(!ok());
-    return *std::get_if<1>(&v_);
-  }
-
- private:
-  std::variant<T, SrtpError> v_;
-};
+using SrtpResult = base::Result<T, SrtpError>;
 
 inline std::string_view name(SrtpError e) {
   switch (e) {

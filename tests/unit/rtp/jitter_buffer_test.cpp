@@ -656,3 +656,15 @@ TEST(JitterBuffer, SteadyStateAllocatesNothing) {
 
 }  // namespace
 }  // namespace medley::rtp
+
+// H.264 at stream start: the IDR's first FU-A flags a frame start, but the STAP-A with SPS/PPS before it (same
+// timestamp) may arrive later, so only H.264's video config holds the first frame. The behaviour itself is
+// proven on captured packets in receive_path_test.cpp (the SPS/PPS packet arrives last there).
+TEST(JitterBuffer, OnlyH264VideoConfigHoldsTheFirstFrame) {
+  using medley::rtp::JitterBuffer;
+  namespace base = medley::base;
+  auto config = JitterBuffer::Config::video(base::CodecId::H264);
+  EXPECT_EQ(config.start_hold, base::Duration::millis(20));
+  auto vp8 = JitterBuffer::Config::video(base::CodecId::Vp8);
+  EXPECT_EQ(vp8.start_hold, base::Duration::zero());
+}

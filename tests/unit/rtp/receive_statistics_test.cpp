@@ -114,3 +114,22 @@ TEST(ReceiveStatistics, LsrAndDlsrFromLastSenderReport) {
   EXPECT_EQ(b.dlsr, 32768u);  // 0.5 s in 1/65536 s
   EXPECT_EQ(rtcp::compact_ntp_to_duration(b.dlsr).ms(), 500);
 }
+
+TEST(ReceiveStatistics, PacketsOlderThanTheFirstExtendTheBase) {
+  ReceiveStatistics stats(90000);
+  stats.on_packet(105, 0, at_ms(0), 10);  // a keyframe's last packet arrives first
+  for (uint16_t s = 104; s >= 100; --s) EXPECT_EQ(stats.on_packet(s, 0, at_ms(1), 10), SeqVerdict::Reordered);
+  EXPECT_EQ(stats.expected(), 6);
+  EXPECT_EQ(stats.cumulative_lost(), 0);
+  stats.on_packet(106, 0, at_ms(2), 10);
+  EXPECT_EQ(stats.cumulative_lost(), 0);
+}
+
+TEST(ReceiveStatistics, ReorderedFirstPacketsAcrossTheWrap) {
+  ReceiveStatistics stats(90000);
+  stats.on_packet(1, 0, at_ms(0), 10);
+  stats.on_packet(65535, 0, at_ms(1), 10);
+  stats.on_packet(0, 0, at_ms(1), 10);
+  EXPECT_EQ(stats.expected(), 3);
+  EXPECT_EQ(stats.cumulative_lost(), 0);
+}
