@@ -7,15 +7,6 @@ namespace medley::rtp::sdp {
 
 namespace {
 
-template <class T>
-Result<T> fail(std::string_view attr, std::string_view why) {
-  std::string r = "a=";
-  r += attr;
-  r += ": ";
-  r += why;
-  return ParseError{0, std::move(r)};
-}
-
 // RFC 3551 section 3: payload types are 7 bits.
 std::optional<PayloadType> parse_pt(std::string_view s) {
   auto v = text::parse_uint(s, 127);
@@ -43,20 +34,20 @@ std::optional<uint32_t> parse_hex24(std::string_view s) {
 Result<Rtpmap> Rtpmap::parse(std::string_view value) {
   auto [pt_s, rest] = text::split_once(value, ' ');
   auto pt = parse_pt(pt_s);
-  if (!pt) return fail<Rtpmap>(kName, "payload type is not a number in 0..127");
-  if (!rest) return fail<Rtpmap>(kName, "missing encoding");
+  if (!pt) return attribute_error(kName, "payload type is not a number in 0..127");
+  if (!rest) return attribute_error(kName, "missing encoding");
   auto parts = text::split(*rest, '/');
-  if (parts.size() < 2 || parts.size() > 3) return fail<Rtpmap>(kName, "expected <name>/<clock rate>[/<channels>]");
+  if (parts.size() < 2 || parts.size() > 3) return attribute_error(kName, "expected <name>/<clock rate>[/<channels>]");
   Rtpmap m;
   m.payload_type = *pt;
-  if (!text::is_token(parts[0])) return fail<Rtpmap>(kName, "bad encoding name");
+  if (!text::is_token(parts[0])) return attribute_error(kName, "bad encoding name");
   m.encoding_name = parts[0];
   auto rate = text::parse_uint(parts[1], UINT32_MAX);
-  if (!rate) return fail<Rtpmap>(kName, "clock rate is not a number");
+  if (!rate) return attribute_error(kName, "clock rate is not a number");
   m.clock_rate = static_cast<uint32_t>(*rate);
   if (parts.size() == 3) {
     auto ch = text::parse_uint(parts[2], UINT32_MAX);
-    if (!ch) return fail<Rtpmap>(kName, "channel count is not a number");
+    if (!ch) return attribute_error(kName, "channel count is not a number");
     m.channels = static_cast<uint32_t>(*ch);
   }
   return m;
@@ -134,7 +125,7 @@ bool Fmtp::h264_level_asymmetry_allowed() const {
 Result<Fmtp> Fmtp::parse(std::string_view value) {
   auto [pt_s, rest] = text::split_once(value, ' ');
   auto pt = parse_pt(pt_s);
-  if (!pt) return fail<Fmtp>(kName, "payload type is not a number in 0..127");
+  if (!pt) return attribute_error(kName, "payload type is not a number in 0..127");
   Fmtp f;
   f.payload_type = *pt;
   if (rest) f.parameters = *rest;
@@ -156,12 +147,12 @@ Result<RtcpFb> RtcpFb::parse(std::string_view value) {
   RtcpFb fb;
   if (pt_s != "*") {
     auto pt = parse_pt(pt_s);
-    if (!pt) return fail<RtcpFb>(kName, "payload type is neither '*' nor a number in 0..127");
+    if (!pt) return attribute_error(kName, "payload type is neither '*' nor a number in 0..127");
     fb.payload_type = *pt;
   }
-  if (!rest) return fail<RtcpFb>(kName, "missing feedback type");
+  if (!rest) return attribute_error(kName, "missing feedback type");
   auto [type, sub] = text::split_once(*rest, ' ');
-  if (!text::is_token(type)) return fail<RtcpFb>(kName, "bad feedback type");
+  if (!text::is_token(type)) return attribute_error(kName, "bad feedback type");
   fb.type = type;
   if (sub) fb.subtype = *sub;
   return fb;
@@ -185,16 +176,16 @@ Result<Extmap> Extmap::parse(std::string_view value) {
   auto [id_s, dir_s] = text::split_once(head, '/');
   // RFC 8285 section 5: 1-14 one-byte, 1-255 two-byte; RFC 5285 kept 4096-4351 for negotiation.
   auto id = text::parse_uint(id_s, 4351);
-  if (!id || *id == 0) return fail<Extmap>(kName, "id is not a number in 1..4351");
+  if (!id || *id == 0) return attribute_error(kName, "id is not a number in 1..4351");
   Extmap e;
   e.id = static_cast<uint16_t>(*id);
   if (dir_s) {
     e.direction = direction_from_string(*dir_s);
-    if (!e.direction) return fail<Extmap>(kName, "bad direction");
+    if (!e.direction) return attribute_error(kName, "bad direction");
   }
-  if (!rest) return fail<Extmap>(kName, "missing URI");
+  if (!rest) return attribute_error(kName, "missing URI");
   auto [uri, attrs] = text::split_once(*rest, ' ');
-  if (!text::is_token(uri)) return fail<Extmap>(kName, "bad URI");
+  if (!text::is_token(uri)) return attribute_error(kName, "bad URI");
   e.uri = uri;
   if (attrs) e.attributes = *attrs;
   return e;
@@ -219,10 +210,10 @@ void Extmap::write(std::string& out) const {
 Result<SsrcAttribute> SsrcAttribute::parse(std::string_view value) {
   auto [ssrc_s, rest] = text::split_once(value, ' ');
   auto ssrc = text::parse_uint(ssrc_s, UINT32_MAX);
-  if (!ssrc) return fail<SsrcAttribute>(kName, "SSRC is not a 32-bit number");
-  if (!rest) return fail<SsrcAttribute>(kName, "missing source attribute");
+  if (!ssrc) return attribute_error(kName, "SSRC is not a 32-bit number");
+  if (!rest) return attribute_error(kName, "missing source attribute");
   auto [name, val] = text::split_once(*rest, ':');
-  if (!text::is_token(name)) return fail<SsrcAttribute>(kName, "bad source attribute name");
+  if (!text::is_token(name)) return attribute_error(kName, "bad source attribute name");
   SsrcAttribute a;
   a.ssrc = Ssrc{static_cast<uint32_t>(*ssrc)};
   a.attribute = name;
@@ -244,12 +235,12 @@ void SsrcAttribute::write(std::string& out) const {
 
 Result<SsrcGroup> SsrcGroup::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.empty()) return fail<SsrcGroup>(kName, "missing semantics");
+  if (tok.empty()) return attribute_error(kName, "missing semantics");
   SsrcGroup g;
   g.semantics = tok[0];
   for (size_t i = 1; i < tok.size(); ++i) {
     auto s = text::parse_uint(tok[i], UINT32_MAX);
-    if (!s) return fail<SsrcGroup>(kName, "SSRC is not a 32-bit number");
+    if (!s) return attribute_error(kName, "SSRC is not a 32-bit number");
     g.ssrcs.push_back(Ssrc{static_cast<uint32_t>(*s)});
   }
   return g;
@@ -267,7 +258,7 @@ void SsrcGroup::write(std::string& out) const {
 
 Result<Msid> Msid::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.empty() || tok.size() > 2) return fail<Msid>(kName, "expected <stream id> [<track id>]");
+  if (tok.empty() || tok.size() > 2) return attribute_error(kName, "expected <stream id> [<track id>]");
   Msid m;
   m.stream_id = tok[0];
   if (tok.size() == 2) m.track_id = tok[1];
@@ -286,9 +277,9 @@ void Msid::write(std::string& out) const {
 
 Result<Rtcp> Rtcp::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.size() != 1 && tok.size() != 4) return fail<Rtcp>(kName, "expected <port> [<nettype> <addrtype> <address>]");
+  if (tok.size() != 1 && tok.size() != 4) return attribute_error(kName, "expected <port> [<nettype> <addrtype> <address>]");
   auto port = text::parse_uint(tok[0], 65535);
-  if (!port) return fail<Rtcp>(kName, "bad port");
+  if (!port) return attribute_error(kName, "bad port");
   Rtcp r;
   r.port = static_cast<uint16_t>(*port);
   if (tok.size() == 4) {

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -21,5 +22,13 @@ using Result = base::Result<T, ParseError>;
 
 // An error about a lone value (line 0); the parser fills in the line when the value came from one.
 inline ParseError fail(std::string reason) { return ParseError{0, std::move(reason)}; }
+// "a=<attr>: <why>", the form every attribute parser reports.
+inline ParseError attribute_error(std::string_view attr, std::string_view why) {
+  std::string r = "a=";
+  r += attr;
+  r += ": ";
+  r += why;
+  return ParseError{0, std::move(r)};
+}
 
 }  // namespace medley::rtp::sdp

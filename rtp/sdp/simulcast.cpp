@@ -7,15 +7,6 @@ namespace medley::rtp::sdp {
 
 namespace {
 
-template <class T>
-Result<T> fail(std::string_view attr, std::string_view why) {
-  std::string r = "a=";
-  r += attr;
-  r += ": ";
-  r += why;
-  return ParseError{0, std::move(r)};
-}
-
 std::optional<RidDirection> rid_direction(std::string_view s) {
   if (s == "send") return RidDirection::Send;
   if (s == "recv") return RidDirection::Recv;
@@ -50,17 +41,17 @@ const SimulcastStreams* Simulcast::recv() const {
 
 Result<Simulcast> Simulcast::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.size() != 2 && tok.size() != 4) return fail<Simulcast>(kName, "expected send|recv <list> [recv|send <list>]");
+  if (tok.size() != 2 && tok.size() != 4) return attribute_error(kName, "expected send|recv <list> [recv|send <list>]");
   Simulcast sc;
   sc.leading_space = !value.empty() && value.front() == ' ';
   for (size_t i = 0; i < tok.size(); i += 2) {
     auto dir = rid_direction(tok[i]);
-    if (!dir) return fail<Simulcast>(kName, "expected 'send' or 'recv'");
-    if (i == 2 && *dir == sc.parts[0].direction) return fail<Simulcast>(kName, "direction given twice");
+    if (!dir) return attribute_error(kName, "expected 'send' or 'recv'");
+    if (i == 2 && *dir == sc.parts[0].direction) return attribute_error(kName, "direction given twice");
     std::string_view list = tok[i + 1];
     bool draft = list.substr(0, 4) == "rid=";
     if (i == 0) sc.draft_form = draft;
-    else if (draft != sc.draft_form) return fail<Simulcast>(kName, "mixed draft and RFC 8853 forms");
+    else if (draft != sc.draft_form) return attribute_error(kName, "mixed draft and RFC 8853 forms");
     if (draft) list.remove_prefix(4);
     SimulcastStreams part;
     part.direction = *dir;
@@ -72,7 +63,7 @@ Result<Simulcast> Simulcast::parse(std::string_view value) {
           r.paused = true;
           alt.remove_prefix(1);
         }
-        if (!is_rid_id(alt)) return fail<Simulcast>(kName, "bad rid in list");
+        if (!is_rid_id(alt)) return attribute_error(kName, "bad rid in list");
         r.rid = alt;
         alts.push_back(std::move(r));
       }
@@ -110,11 +101,11 @@ std::optional<std::string_view> Rid::restriction(std::string_view key) const {
 
 Result<Rid> Rid::parse(std::string_view value) {
   auto [id, rest] = text::split_once(value, ' ');
-  if (!is_rid_id(id)) return fail<Rid>(kName, "bad rid id");
-  if (!rest) return fail<Rid>(kName, "missing direction");
+  if (!is_rid_id(id)) return attribute_error(kName, "bad rid id");
+  if (!rest) return attribute_error(kName, "missing direction");
   auto [dir_s, params] = text::split_once(*rest, ' ');
   auto dir = rid_direction(dir_s);
-  if (!dir) return fail<Rid>(kName, "direction must be 'send' or 'recv'");
+  if (!dir) return attribute_error(kName, "direction must be 'send' or 'recv'");
   Rid r;
   r.id = id;
   r.direction = *dir;
@@ -122,19 +113,19 @@ Result<Rid> Rid::parse(std::string_view value) {
   bool seen_pt = false;
   for (auto piece : text::split(*params, ';')) {
     auto [key, val] = text::split_once(piece, '=');
-    if (!text::is_token(key)) return fail<Rid>(kName, "bad restriction name");
+    if (!text::is_token(key)) return attribute_error(kName, "bad restriction name");
     if (key == "pt") {
-      if (seen_pt) return fail<Rid>(kName, "pt given twice");
+      if (seen_pt) return attribute_error(kName, "pt given twice");
       seen_pt = true;
-      if (!val) return fail<Rid>(kName, "pt without a list");
+      if (!val) return attribute_error(kName, "pt without a list");
       for (auto pt_s : text::split(*val, ',')) {
         auto pt = text::parse_uint(pt_s, 127);
-        if (!pt) return fail<Rid>(kName, "pt list holds a non-number");
+        if (!pt) return attribute_error(kName, "pt list holds a non-number");
         r.payload_types.push_back(PayloadType{static_cast<uint8_t>(*pt)});
       }
       continue;
     }
-    if (val && !text::is_token(*val)) return fail<Rid>(kName, "bad restriction value");
+    if (val && !text::is_token(*val)) return attribute_error(kName, "bad restriction value");
     r.restrictions.push_back({std::string(key), val ? std::optional<std::string>(std::string(*val)) : std::nullopt});
   }
   return r;

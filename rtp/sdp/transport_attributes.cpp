@@ -7,15 +7,6 @@ namespace medley::rtp::sdp {
 
 namespace {
 
-template <class T>
-Result<T> fail(std::string_view attr, std::string_view why) {
-  std::string r = "a=";
-  r += attr;
-  r += ": ";
-  r += why;
-  return ParseError{0, std::move(r)};
-}
-
 void append_list(std::string& out, const std::vector<std::string>& items) {
   for (const auto& i : items) {
     out += ' ';
@@ -34,7 +25,7 @@ int hex_value(char c) {
 
 Result<Group> Group::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.empty()) return fail<Group>(kName, "missing semantics");
+  if (tok.empty()) return attribute_error(kName, "missing semantics");
   Group g;
   g.semantics = tok[0];
   for (size_t i = 1; i < tok.size(); ++i) g.mids.emplace_back(tok[i]);
@@ -50,7 +41,7 @@ Result<MsidSemantic> MsidSemantic::parse(std::string_view value) {
   MsidSemantic m;
   m.leading_space = !value.empty() && value.front() == ' ';
   auto tok = text::split_spaces(value);
-  if (tok.empty()) return fail<MsidSemantic>(kName, "missing semantic");
+  if (tok.empty()) return attribute_error(kName, "missing semantic");
   m.semantic = tok[0];
   for (size_t i = 1; i < tok.size(); ++i) m.ids.emplace_back(tok[i]);
   return m;
@@ -63,12 +54,12 @@ void MsidSemantic::write(std::string& out) const {
 }
 
 Result<IceUfrag> IceUfrag::parse(std::string_view value) {
-  if (!text::is_token(value)) return fail<IceUfrag>(kName, "empty or contains spaces");
+  if (!text::is_token(value)) return attribute_error(kName, "empty or contains spaces");
   return IceUfrag{std::string(value)};
 }
 
 Result<IcePwd> IcePwd::parse(std::string_view value) {
-  if (!text::is_token(value)) return fail<IcePwd>(kName, "empty or contains spaces");
+  if (!text::is_token(value)) return attribute_error(kName, "empty or contains spaces");
   return IcePwd{std::string(value)};
 }
 
@@ -81,7 +72,7 @@ bool IceOptions::has(std::string_view option) const {
 Result<IceOptions> IceOptions::parse(std::string_view value) {
   IceOptions o;
   for (auto t : text::split_spaces(value)) o.options.emplace_back(t);
-  if (o.options.empty()) return fail<IceOptions>(kName, "no options");
+  if (o.options.empty()) return attribute_error(kName, "no options");
   return o;
 }
 
@@ -94,17 +85,17 @@ void IceOptions::write(std::string& out) const {
 
 Result<Fingerprint> Fingerprint::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.size() != 2) return fail<Fingerprint>(kName, "expected <hash function> <fingerprint>");
+  if (tok.size() != 2) return attribute_error(kName, "expected <hash function> <fingerprint>");
   Fingerprint f;
   f.hash_function = tok[0];
   std::string_view hex = tok[1];
   // XX(:XX)*, at most 64 bytes (SHA-512).
-  if (hex.size() % 3 != 2 || hex.size() > 64 * 3 - 1) return fail<Fingerprint>(kName, "bad fingerprint length");
+  if (hex.size() % 3 != 2 || hex.size() > 64 * 3 - 1) return attribute_error(kName, "bad fingerprint length");
   bool upper = false, lower = false;
   for (size_t i = 0; i < hex.size(); i += 3) {
     int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0) return fail<Fingerprint>(kName, "fingerprint is not hex");
-    if (i + 2 < hex.size() && hex[i + 2] != ':') return fail<Fingerprint>(kName, "fingerprint bytes must be ':'-separated");
+    if (hi < 0 || lo < 0) return attribute_error(kName, "fingerprint is not hex");
+    if (i + 2 < hex.size() && hex[i + 2] != ':') return attribute_error(kName, "fingerprint bytes must be ':'-separated");
     for (char c : {hex[i], hex[i + 1]}) {
       if (c >= 'a' && c <= 'f') lower = true;
       if (c >= 'A' && c <= 'F') upper = true;
@@ -143,17 +134,17 @@ Result<Setup> Setup::parse(std::string_view value) {
   if (value == "active") return Setup{SetupRole::Active};
   if (value == "passive") return Setup{SetupRole::Passive};
   if (value == "holdconn") return Setup{SetupRole::HoldConn};
-  return fail<Setup>(kName, "expected actpass, active, passive or holdconn");
+  return attribute_error(kName, "expected actpass, active, passive or holdconn");
 }
 
 Result<Mid> Mid::parse(std::string_view value) {
-  if (!text::is_token(value)) return fail<Mid>(kName, "empty or contains spaces");
+  if (!text::is_token(value)) return attribute_error(kName, "empty or contains spaces");
   return Mid{std::string(value)};
 }
 
 Result<SctpPort> SctpPort::parse(std::string_view value) {
   auto p = text::parse_uint(value, 65535);
-  if (!p) return fail<SctpPort>(kName, "not a port number");
+  if (!p) return attribute_error(kName, "not a port number");
   return SctpPort{static_cast<uint16_t>(*p)};
 }
 
@@ -161,7 +152,7 @@ void SctpPort::write(std::string& out) const { text::append_uint(out, port); }
 
 Result<MaxMessageSize> MaxMessageSize::parse(std::string_view value) {
   auto s = text::parse_uint(value);
-  if (!s) return fail<MaxMessageSize>(kName, "not a number");
+  if (!s) return attribute_error(kName, "not a number");
   return MaxMessageSize{*s};
 }
 
@@ -169,15 +160,15 @@ void MaxMessageSize::write(std::string& out) const { text::append_uint(out, size
 
 Result<Sctpmap> Sctpmap::parse(std::string_view value) {
   auto tok = text::split_spaces(value);
-  if (tok.size() < 2 || tok.size() > 3) return fail<Sctpmap>(kName, "expected <port> <protocol> [<streams>]");
+  if (tok.size() < 2 || tok.size() > 3) return attribute_error(kName, "expected <port> <protocol> [<streams>]");
   auto p = text::parse_uint(tok[0], 65535);
-  if (!p) return fail<Sctpmap>(kName, "bad port");
+  if (!p) return attribute_error(kName, "bad port");
   Sctpmap m;
   m.port = static_cast<uint16_t>(*p);
   m.protocol = tok[1];
   if (tok.size() == 3) {
     auto s = text::parse_uint(tok[2], UINT32_MAX);
-    if (!s) return fail<Sctpmap>(kName, "bad stream count");
+    if (!s) return attribute_error(kName, "bad stream count");
     m.streams = static_cast<uint32_t>(*s);
   }
   return m;
@@ -211,7 +202,7 @@ std::optional<double> Framerate::fps() const {
 
 Result<Framerate> Framerate::parse(std::string_view value) {
   Framerate f{std::string(value)};
-  if (!f.fps()) return fail<Framerate>(kName, "not a number");
+  if (!f.fps()) return attribute_error(kName, "not a number");
   return f;
 }
 
