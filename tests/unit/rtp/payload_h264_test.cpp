@@ -26,17 +26,6 @@ Vec annex_b(std::initializer_list<Vec> nals) {
   return out;
 }
 
-// Rewrites any Annex B stream with four-byte start codes, the form the depacketizer produces.
-Vec normalized(const Vec& stream) {
-  std::vector<base::Bytes> nals;
-  EXPECT_TRUE(h264::split_annex_b(stream, nals));
-  Vec out;
-  for (auto n : nals) {
-    out.insert(out.end(), {0, 0, 0, 1});
-    out.insert(out.end(), n.begin(), n.end());
-  }
-  return out;
-}
 
 std::vector<uint8_t> nal_types(const Vec& stream) {
   std::vector<base::Bytes> nals;
@@ -318,12 +307,12 @@ TEST(H264Capture, ReassemblesAccessUnitsAsTheEncoderWroteThem) {
   base::EncodedFrame key = depacketize(dp, read_rtp_series("h264/key", 6));
   const Vec key_ref = read_data("h264/key.ref");
   EXPECT_EQ(nal_types(key.data), (std::vector<uint8_t>{7, 8, 6, 5}));
-  EXPECT_EQ(key.data, normalized(key_ref));  // x264 wrote some 3-byte start codes
+  EXPECT_EQ(key.data, test::annex_b_4byte(key_ref));  // x264 wrote some 3-byte start codes
   EXPECT_TRUE(key.keyframe);
   EXPECT_EQ(key.width, 320);
   EXPECT_EQ(key.height, 240);
   base::EncodedFrame delta = depacketize(dp, read_rtp_series("h264/delta", 2));
-  EXPECT_EQ(delta.data, normalized(read_data("h264/delta.ref")));
+  EXPECT_EQ(delta.data, test::annex_b_4byte(read_data("h264/delta.ref")));
   EXPECT_EQ(nal_types(delta.data), (std::vector<uint8_t>{1}));
   EXPECT_FALSE(delta.keyframe);
 }
@@ -386,8 +375,8 @@ TEST(H264Packetizer, AggregatesWhatFitsIntoStapA) {
 }
 
 TEST(H264Packetizer, RoundTripsTheCapturedAccessUnits) {
-  const Vec key_ref = normalized(read_data("h264/key.ref"));
-  const Vec delta_ref = normalized(read_data("h264/delta.ref"));
+  const Vec key_ref = test::annex_b_4byte(read_data("h264/key.ref"));
+  const Vec delta_ref = test::annex_b_4byte(read_data("h264/delta.ref"));
   for (size_t max : {3u, 4u, 30u, 100u, 640u, 1200u, 1460u, 70000u}) {
     SCOPED_TRACE(max);
     for (const Vec* ref : {&key_ref, &delta_ref}) {
@@ -422,7 +411,7 @@ TEST(H264Packetizer, RoundTripsTheCapturedAccessUnits) {
 TEST(H264Packetizer, LearnsSizeFromAFragmentedSps) {
   // At max_payload 4 even the SPS goes as FU-A; the depacketizer reads it once reassembled.
   base::EncodedFrame f;
-  f.data = normalized(read_data("h264/key.ref"));
+  f.data = test::annex_b_4byte(read_data("h264/key.ref"));
   H264Packetizer p;
   auto packets = packetize(p, f, 4);
   H264Depacketizer dp;

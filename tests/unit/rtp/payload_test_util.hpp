@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rtp/payload/h264.hpp"
 #include "rtp/payload/payload.hpp"
 
 namespace medley::rtp::test {
@@ -79,6 +80,19 @@ inline std::vector<uint8_t> pattern(size_t n, uint8_t seed = 1) {
     b = static_cast<uint8_t>(x >> 16);
   }
   return v;
+}
+
+// Rewrites an Annex B stream with four-byte start codes, the form the H.264 depacketizer produces (x264 writes
+// some three-byte ones).
+inline std::vector<uint8_t> annex_b_4byte(const std::vector<uint8_t>& stream) {
+  std::vector<base::Bytes> nals;
+  EXPECT_TRUE(h264::split_annex_b(stream, nals));
+  std::vector<uint8_t> out;
+  for (auto n : nals) {
+    out.insert(out.end(), {0, 0, 0, 1});
+    out.insert(out.end(), n.begin(), n.end());
+  }
+  return out;
 }
 
 }  // namespace medley::rtp::test

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "payload_test_util.hpp"
 #include "rtp/base/buffer.hpp"
 #include "rtp/jitter_buffer.hpp"
 #include "rtp/packet_view.hpp"
@@ -21,23 +22,8 @@ using namespace medley::rtp;
 using Vec = std::vector<uint8_t>;
 
 namespace {
-Vec read_file(const std::string& relative) {
-  std::ifstream in(std::string(MEDLEY_TEST_DATA) + "/payload/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+Vec read_file(const std::string& relative) { return test::read_data(relative); }
 
-// H.264 reference files use some 3-byte start codes; the depacketizer writes 4-byte ones.
-Vec annex_b_4(const Vec& stream) {
-  std::vector<base::Bytes> nals;
-  EXPECT_TRUE(h264::split_annex_b(stream, nals));
-  Vec out;
-  for (auto n : nals) {
-    out.insert(out.end(), {0, 0, 0, 1});
-    out.insert(out.end(), n.begin(), n.end());
-  }
-  return out;
-}
 
 struct Case {
   const char* dir;
@@ -111,8 +97,8 @@ TEST_P(ReceivePath, ReorderedCapturedPacketsBecomeTheEncodersFrames) {
   Vec key_ref = read_file(std::string(c.dir) + "/key.ref");
   Vec delta_ref = read_file(std::string(c.dir) + "/delta.ref");
   if (c.codec == base::CodecId::H264) {
-    key_ref = annex_b_4(key_ref);
-    delta_ref = annex_b_4(delta_ref);
+    key_ref = test::annex_b_4byte(key_ref);
+    delta_ref = test::annex_b_4byte(delta_ref);
   }
   EXPECT_TRUE(frames[0].keyframe);
   EXPECT_EQ(frames[0].width, 320);
