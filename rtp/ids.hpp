@@ -38,27 +38,30 @@ class Unwrapper {
       last_ = v;
       return last_;
     }
-    int64_t delta = v - (last_ & (kSpan - 1));
-    if (delta > kSpan / 2) delta -= kSpan;
-    if (delta <= -kSpan / 2) delta += kSpan;
-    int64_t out = last_ + delta;
+    int64_t out = last_ + delta_from_last(v);
     if (out > last_) last_ = out;  // only move the reference forwards
     return out;
   }
   // Unwraps without updating state (for a lookup).
   int64_t peek(uint64_t wrapped) const {
     if (!started_) return static_cast<int64_t>(wrapped & (kSpan - 1));
-    int64_t v = static_cast<int64_t>(wrapped & (kSpan - 1));
-    int64_t delta = v - (last_ & (kSpan - 1));
-    if (delta > kSpan / 2) delta -= kSpan;
-    if (delta <= -kSpan / 2) delta += kSpan;
-    return last_ + delta;
+    return last_ + delta_from_last(static_cast<int64_t>(wrapped & (kSpan - 1)));
   }
   bool started() const { return started_; }
   int64_t last() const { return last_; }
   void reset() { started_ = false; last_ = 0; }
 
  private:
+  // The nearest candidate; at exactly half the span the larger raw value is the newer one (libwebrtc's rule,
+  // and seq_newer's), so the answer never depends on which of the two arrived first.
+  int64_t delta_from_last(int64_t v) const {
+    const int64_t low = last_ & (kSpan - 1);
+    int64_t delta = v - low;
+    if (delta > kSpan / 2) delta -= kSpan;   // +half: v is the larger value, so newer
+    if (delta < -kSpan / 2) delta += kSpan;  // -half: v is the smaller value, so older
+    return delta;
+  }
+
   bool started_ = false;
   int64_t last_ = 0;
 };
@@ -66,9 +69,11 @@ class Unwrapper {
 using SeqUnwrapper = Unwrapper<16>;
 using RtpTimestampUnwrapper = Unwrapper<32>;
 
-// True when a is newer than b in 16-bit serial arithmetic (RFC 1982).
+// True when a is newer than b in 16-bit serial arithmetic (RFC 1982); at exactly half the span, the larger
+// value is newer (as libwebrtc decides, and as Unwrapper does).
 constexpr bool seq_newer(uint16_t a, uint16_t b) {
-  return a != b && static_cast<uint16_t>(a - b) < 0x8000;
+  const uint16_t d = static_cast<uint16_t>(a - b);
+  return d == 0x8000 ? a > b : (d != 0 && d < 0x8000);
 }
 
 }  // namespace medley::rtp

@@ -53,7 +53,7 @@ TEST(SeqUnwrapper, HalfSpanJumpAndPeekDoesNotMove) {
   SeqUnwrapper u;
   u.unwrap(100);
   EXPECT_EQ(u.peek(100 + 32767), 100 + 32767);  // under half: forwards
-  EXPECT_EQ(u.peek(100 + 32768), 100 + 32768);  // exactly half: forwards too (unlike seq_newer, see below)
+  EXPECT_EQ(u.peek(100 + 32768), 100 + 32768);  // exactly half, larger raw value: forwards (as seq_newer)
   EXPECT_EQ(u.peek(100 + 32769), 100 + 32769 - 65536);  // over half: older
   EXPECT_EQ(u.peek(50), 50);
   EXPECT_EQ(u.last(), 100);
@@ -93,7 +93,17 @@ TEST(SeqNewer, SerialArithmetic) {
   EXPECT_FALSE(seq_newer(65535, 0));
   EXPECT_FALSE(seq_newer(5, 5));
   EXPECT_TRUE(seq_newer(0x7FFF, 0));
-  EXPECT_FALSE(seq_newer(0x8000, 0));
+  EXPECT_TRUE(seq_newer(0x8000, 0));  // exactly half: the larger value is newer, never both ways
+  EXPECT_FALSE(seq_newer(0, 0x8000));
+}
+
+TEST(SeqUnwrapper, ExactlyHalfAgreesWithSeqNewer) {
+  SeqUnwrapper up;
+  up.unwrap(0);
+  EXPECT_EQ(up.unwrap(0x8000), 0x8000);  // newer: forwards
+  SeqUnwrapper down;
+  down.unwrap(0x8000);
+  EXPECT_EQ(down.unwrap(0), 0);  // older: stays below, not 65536
 }
 
 TEST(StrongId, DistinctTypesHashAndCompare) {
