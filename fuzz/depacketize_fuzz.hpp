@@ -46,6 +46,9 @@ void run_depacketizer(base::CodecId codec, const uint8_t* data, size_t size, Ext
     if (ok) {
       check(frame.data.size() >= before);
       check(frame.data.size() - before <= p.size() + extra_per_payload(p));
+      // Sometimes a frame ends here (the marker bit a hostile sender may set anywhere, even inside an
+      // H.264 FU-A): the next payload then starts a fresh frame, as the jitter buffer hands it over.
+      if ((flags & 0x20) && !p.empty() && (p.back() & 1)) frame.clear();
     } else {
       frame.clear();  // what an owner does with a malformed frame
       if (flags & 0x10) dp->reset();

@@ -28,6 +28,9 @@ SeqVerdict ReceiveStatistics::on_packet(uint16_t seq, uint32_t rtp_timestamp, ba
   } else if (udelta < kMaxDropout) {
     if (seq < max_seq_) cycles_ += 0x10000;  // wrapped
     max_seq_ = seq;
+  } else if (retransmission && udelta >= 0x8000) {
+    // A late repair of an old loss, however far behind: never a sign of a restarted sender.
+    verdict = SeqVerdict::Reordered;
   } else if (udelta <= 0x10000 - kMaxMisorder) {
     // A large jump: the sender may have restarted. Accept it only when the next packet follows it (A.1).
     if (seq == bad_seq_) {
@@ -48,15 +51,18 @@ SeqVerdict ReceiveStatistics::on_packet(uint16_t seq, uint32_t rtp_timestamp, ba
   bytes_ += payload_bytes;
 
   if (!retransmission && clock_rate_ > 0) {
-    // Arrival in timestamp units; only differences matter, so the epoch cancels out.
-    const int64_t arrival_ts = arrival.us() * static_cast<int64_t>(clock_rate_) / 1'000'000;
+    // Arrival in timestamp units; only differences matter, so the epoch cancels out. 128-bit, since a Unix-epoch
+    // clock in µs times a peer-chosen clock rate overflows 64 bits.
+    const int64_t arrival_ts =
+        static_cast<int64_t>(static_cast<__int128>(arrival.us()) * clock_rate_ / 1'000'000);
     const int64_t transit = arrival_ts - static_cast<int64_t>(rtp_timestamp);
     if (have_transit_) {
       // 32-bit timestamp wrap: the difference of two transits is taken modulo 2^32.
       int64_t d = static_cast<int32_t>(static_cast<uint32_t>(transit - last_transit_));
       if (d < 0) d = -d;
       // J += (|D| - J) / 16, computed on J×16.
-      jitter_q4_ = static_cast<uint32_t>(std::max<int64_t>(0, jitter_q4_ + d - ((jitter_q4_ + 8) >> 4)));
+      const int64_t next = int64_t{jitter_q4_} + d - ((int64_t{jitter_q4_} + 8) >> 4);
+      jitter_q4_ = static_cast<uint32_t>(std::clamp<int64_t>(next, 0, UINT32_MAX));  // hostile timestamps saturate
     }
     last_transit_ = transit;
     have_transit_ = true;

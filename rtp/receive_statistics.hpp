@@ -20,9 +20,10 @@ enum class SeqVerdict : uint8_t {
 
 class ReceiveStatistics {
  public:
-  // RFC 3550 A.1: a jump of this many forward is a dropout; this many back is misordering.
+  // RFC 3550 A.1: a jump of this many forward is a dropout; this many back is misordering. RFC 3550 suggests
+  // 100 back; libwebrtc uses 450, since a keyframe burst at high rate reorders (and retransmits) further.
   static constexpr uint32_t kMaxDropout = 3000;
-  static constexpr uint32_t kMaxMisorder = 100;
+  static constexpr uint32_t kMaxMisorder = 450;
 
   explicit ReceiveStatistics(uint32_t clock_rate) : clock_rate_(clock_rate) {}
 

@@ -12,11 +12,15 @@ std::optional<SeqNo> ReceiveStream::handle_packet(const RtpPacketView& packet, b
                                               packet.payload_size(), retransmission);
   if (verdict == SeqVerdict::Rejected) return std::nullopt;
   if (verdict == SeqVerdict::Restarted) {
-    // A new sequence space: old gaps mean nothing now.
+    // A new sequence space: old gaps mean nothing now. SeqNo stays monotonic for everything downstream (the
+    // jitter buffer would take lower numbers for stale packets): the new space continues right above the old.
+    const SeqNo next = unwrap_.started() ? unwrap_.last() + seq_offset_ + 1 : 0;
+    unwrap_.reset();
+    seq_offset_ = next - unwrap_.unwrap(packet.sequence_number());
     unwrap_.reset();
     nack_ = NackGenerator(config_.nack_config);
   }
-  const SeqNo seq = unwrap_.unwrap(packet.sequence_number());
+  const SeqNo seq = unwrap_.unwrap(packet.sequence_number()) + seq_offset_;
   if (config_.nack) nack_.on_packet(seq, now, keyframe);
   return seq;
 }

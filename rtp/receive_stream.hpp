@@ -35,9 +35,10 @@ class ReceiveStream {
  public:
   explicit ReceiveStream(ReceiveStreamConfig config);
 
-  // A packet of this stream (already decrypted and, for RTX, unwrapped). keyframe: the depacketizer saw a
-  // keyframe start in it. Returns the unwrapped sequence number, or nullopt if RFC 3550 validation refused it
-  // (a large jump not yet confirmed), in which case it should be dropped.
+  // A packet of this stream (already decrypted and, for RTX, unwrapped). keyframe: this packet STARTS a keyframe
+  // (depacketizer frame_start && keyframe; not every packet of one: H.264 flags every IDR fragment, and gaps before
+  // a keyframe start stop being NACKed). Returns the 64-bit sequence number (monotonic across sender restarts),
+  // or nullopt if RFC 3550 validation refused it (a large jump not yet confirmed): drop the packet then.
   std::optional<SeqNo> handle_packet(const RtpPacketView& packet, base::Timestamp now, bool keyframe,
                                      bool retransmission = false);
   // The remote sender's SR: for LSR/DLSR and for A/V sync (RTP timestamp ↔ NTP).
@@ -62,6 +63,7 @@ class ReceiveStream {
  private:
   ReceiveStreamConfig config_;
   SeqUnwrapper unwrap_;
+  SeqNo seq_offset_ = 0;  // added to unwrapped numbers, so a restarted sequence continues above the old one
   ReceiveStatistics stats_;
   NackGenerator nack_;
   std::optional<rtcp::SenderInfo> last_sr_;

@@ -1,8 +1,6 @@
 // One outgoing RTP stream: retransmissions and sender reports.
 #include "rtp/send_stream.hpp"
 
-#include <cstring>
-
 #include "rtp/packet_view.hpp"
 #include "rtp/rtx.hpp"
 
@@ -19,18 +17,19 @@ void SendStream::on_packet_sent(const base::BufferRef& packet, base::Timestamp c
 }
 
 std::optional<size_t> SendStream::resend(uint16_t seq, base::Timestamp now, base::MutableBytes out) {
-  if (!config_.nack) return std::nullopt;
+  // Without RTX a resend would carry the original SSRC and sequence number, i.e. the same SRTP index: SRTP refuses
+  // it as a replay, and were it allowed, a resend with rewritten header extensions would reuse keystream (AES-CM)
+  // or a GCM nonce with different data. So NACKs are answered only over RTX; the answer to an offer without RTX
+  // should not accept nack.
+  if (!config_.nack || !config_.rtx_ssrc) return std::nullopt;
   const base::Duration min_interval = sr_.rtt().value_or(base::Duration::millis(20));
   const base::BufferRef* stored = rtx_.take_for_resend(seq, now, min_interval);
   if (!stored) return std::nullopt;
   auto view = RtpPacketView::parse((*stored)->span());
   if (!view) return std::nullopt;
-  if (config_.rtx_ssrc) {
-    return rtx_wrap(*view, *config_.rtx_ssrc, config_.rtx_payload_type, next_rtx_seq_++, out);
-  }
-  if (out.size() < view->size()) return std::nullopt;
-  std::memcpy(out.data(), view->data().data(), view->size());
-  return view->size();
+  auto n = rtx_wrap(*view, *config_.rtx_ssrc, config_.rtx_payload_type, next_rtx_seq_, out);
+  if (n) ++next_rtx_seq_;  // a failed wrap (out too small) must not leave a gap in the RTX sequence
+  return n;
 }
 
 }  // namespace medley::rtp

@@ -17,7 +17,7 @@ namespace medley::rtp {
 struct SendStreamConfig {
   Ssrc ssrc;
   uint32_t clock_rate = 90000;
-  std::optional<Ssrc> rtx_ssrc;  // negotiated RTX (a=ssrc-group:FID); without it, NACKed packets go out as they were
+  std::optional<Ssrc> rtx_ssrc;  // negotiated RTX (a=ssrc-group:FID); without it NACKs are not answered (see resend)
   PayloadType rtx_payload_type{0};
   bool nack = true;  // keep packets for retransmission at all
   RtxBuffer::Config rtx_buffer;
@@ -31,9 +31,9 @@ class SendStream {
   // place: the sink protects a copy). capture_time maps its RTP timestamp to the steady clock for SRs.
   void on_packet_sent(const base::BufferRef& packet, base::Timestamp capture_time, base::Timestamp now);
 
-  // A NACK asked for `seq`: writes the packet to resend into `out` (RTX-wrapped with the next RTX sequence
-  // number when RTX is negotiated) and returns its size; nullopt when it is gone, too old, or resent within
-  // the last RTT.
+  // A NACK asked for `seq`: writes the RTX packet for it into `out` (RFC 4588, the next RTX sequence number)
+  // and returns its size; nullopt when RTX is not negotiated, or the packet is gone, too old, or was resent
+  // within the last RTT.
   std::optional<size_t> resend(uint16_t seq, base::Timestamp now, base::MutableBytes out);
 
   SenderReportState& sender_report() { return sr_; }

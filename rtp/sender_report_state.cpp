@@ -20,7 +20,8 @@ std::optional<rtcp::SenderInfo> SenderReportState::make_sender_info(base::Timest
   info.ntp = ntp_now;
   // The RTP timestamp that corresponds to `now` on the media clock (RFC 3550 §6.4.1), extrapolated from the
   // last sample, so receivers can map RTP time to wall time for lip sync.
-  const int64_t elapsed_ticks = (now - last_capture_).us() * static_cast<int64_t>(clock_rate_) / 1'000'000;
+  const int64_t elapsed_ticks =
+      static_cast<int64_t>(static_cast<__int128>((now - last_capture_).us()) * clock_rate_ / 1'000'000);
   info.rtp_timestamp = last_rtp_timestamp_ + static_cast<uint32_t>(elapsed_ticks);
   info.packet_count = packets_;
   info.octet_count = octets_;

@@ -61,11 +61,12 @@ BufferRef BufferPool::copy_of(std::span<const uint8_t> bytes) {
 }
 
 void BufferPool::release(Buffer* b) {
+  // Counted before it is published, so the owner can never pop (and decrement) first.
+  free_count_.fetch_add(1, std::memory_order_relaxed);
   Buffer* head = free_head_.load(std::memory_order_relaxed);
   do {
     b->next_free_ = head;
   } while (!free_head_.compare_exchange_weak(head, b, std::memory_order_release, std::memory_order_relaxed));
-  free_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace medley::base

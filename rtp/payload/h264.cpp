@@ -125,6 +125,9 @@ bool H264Depacketizer::append(base::Bytes payload, base::EncodedFrame& frame) {
   };
   if (payload.empty()) return fail();
   auto& out = frame.data;
+  // A NAL never spans frames: an FU-A left open by the previous frame (its end was lost, or a hostile stream
+  // ended the frame inside it) must not continue into this one, whose data starts afresh.
+  if (out.empty()) in_fu_ = false;
   PayloadInfo info;
   uint8_t type = nal_type(payload[0]);
   if (type == h264::kFuA) {
@@ -147,6 +150,7 @@ bool H264Depacketizer::append(base::Bytes payload, base::EncodedFrame& frame) {
     out.insert(out.end(), payload.begin() + 2, payload.end());
     if (end) {
       in_fu_ = false;
+      if (fu_nal_offset_ >= out.size()) return fail();  // cannot happen after the check above; never read past
       note_nal(base::Bytes(out).subspan(fu_nal_offset_), info);
     }
   } else {

@@ -436,3 +436,17 @@ TEST(H264Packetizer, RefusesWhatItCannotCarry) {
 }
 
 }  // namespace
+
+// A hostile stream ends a frame inside an FU-A (start fragment with the marker bit), then opens the next frame
+// with a continuation: the open fragment must not carry over into the new frame's data (it once read out of
+// bounds: the saved NAL offset pointed past the new, shorter frame).
+TEST(H264Depacketizer, FuAOpenAtFrameEndDoesNotContinueIntoNextFrame) {
+  H264Depacketizer d;
+  base::EncodedFrame first;
+  const std::vector<uint8_t> fu_start = {0x7c, 0x87, 0x42, 0x00, 0x1f};  // FU-A, S=1, type 7 (SPS)
+  ASSERT_TRUE(d.append(fu_start, first));
+  base::EncodedFrame second;  // the jitter buffer hands a fresh (empty) frame
+  const std::vector<uint8_t> fu_end = {0x7c, 0x47, 0x01};  // FU-A, E=1, type 7, one byte
+  EXPECT_FALSE(d.append(fu_end, second));
+  EXPECT_TRUE(second.data.empty());
+}

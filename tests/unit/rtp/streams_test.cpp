@@ -85,16 +85,63 @@ TEST(Streams, KeyframeRequestsArePaced) {
   EXPECT_EQ(receiver.keyframe_requests_sent(), 2u);
 }
 
-TEST(Streams, SendStreamWithoutRtxResendsTheOriginal) {
+TEST(Streams, SendStreamWithoutRtxDoesNotResend) {
+  // The same SRTP index again would be refused as a replay (or reuse keystream if bytes changed): RTX only.
   base::BufferPool pool;
   SendStream sender(SendStreamConfig{.ssrc = Ssrc{0x1234}});
   base::BufferRef p = make_packet(pool, 7, 0, 50);
   sender.on_packet_sent(p, Timestamp::millis(0), Timestamp::millis(0));
   std::array<uint8_t, 1500> out{};
-  auto n = sender.resend(7, Timestamp::millis(5), out);
-  ASSERT_TRUE(n);
-  EXPECT_EQ(*n, p->size());
-  EXPECT_TRUE(std::equal(out.begin(), out.begin() + static_cast<long>(*n), p->data()));
+  EXPECT_FALSE(sender.resend(7, Timestamp::millis(5), out));
   EXPECT_EQ(sender.sender_report().packets_sent(), 1u);
   EXPECT_EQ(sender.sender_report().octets_sent(), 50u);
+}
+
+TEST(Streams, FailedRtxWrapLeavesNoGapInRtxSequence) {
+  base::BufferPool pool;
+  SendStream sender(SendStreamConfig{.ssrc = Ssrc{0x1234}, .rtx_ssrc = Ssrc{0x5678},
+                                     .rtx_payload_type = PayloadType{97}});
+  sender.on_packet_sent(make_packet(pool, 7, 0, 50), Timestamp::millis(0), Timestamp::millis(0));
+  sender.on_packet_sent(make_packet(pool, 8, 0, 50), Timestamp::millis(0), Timestamp::millis(0));
+  std::array<uint8_t, 20> small{};
+  EXPECT_FALSE(sender.resend(7, Timestamp::millis(5), small));
+  std::array<uint8_t, 1500> out{};
+  auto n = sender.resend(8, Timestamp::millis(5), out);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(RtpPacketView::parse(base::Bytes(out.data(), *n))->sequence_number(), 0);
+}
+
+TEST(Streams, SenderRestartKeepsSequenceNumbersMonotonic) {
+  ReceiveStream rs(ReceiveStreamConfig{.ssrc = Ssrc{0x1234}});
+  base::BufferPool pool;
+  std::vector<SeqNo> seen;
+  auto feed = [&](uint16_t s) {
+    base::BufferRef p = make_packet(pool, s, 0, 10);
+    auto v = RtpPacketView::parse(p->span());
+    auto seq = rs.handle_packet(*v, Timestamp::millis(0), false);
+    if (seq) seen.push_back(*seq);
+  };
+  for (uint16_t s = 50000; s < 50005; ++s) feed(s);
+  feed(100);  // the sender restarted far below: refused until confirmed
+  feed(101);
+  feed(102);
+  ASSERT_EQ(seen.size(), 7u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], seen[i - 1] + 1) << i;
+}
+
+TEST(Streams, LateRetransmissionFarBehindIsCountedNotARestart) {
+  ReceiveStream rs(ReceiveStreamConfig{.ssrc = Ssrc{0x1234}});
+  base::BufferPool pool;
+  auto feed = [&](uint16_t s, bool rtx) {
+    base::BufferRef p = make_packet(pool, s, 0, 10);
+    auto v = RtpPacketView::parse(p->span());
+    return rs.handle_packet(*v, Timestamp::millis(0), false, rtx);
+  };
+  feed(1, false);
+  for (uint16_t s = 3; s < 1000; ++s) feed(s, false);  // 2 lost
+  auto seq = feed(2, true);  // repaired 997 packets late
+  ASSERT_TRUE(seq);
+  EXPECT_EQ(*seq, 2);
+  EXPECT_EQ(rs.statistics().cumulative_lost(), 0);
+  EXPECT_EQ(rs.statistics().packets_received(), 999u);
 }
