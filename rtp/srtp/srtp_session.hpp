@@ -61,7 +61,10 @@ class SrtpSession {
   SrtpResult<size_t> protect_rtcp(base::MutableBytes buffer, size_t packet_len);
   SrtpResult<size_t> unprotect_rtcp(base::MutableBytes buffer, size_t len);
 
-  // Forgets an SSRC (BYE, removed track): frees its slot; its ROC and replay state start over if it returns.
+  // Forgets an SSRC in both directions (BYE, removed track), freeing its slot; its ROC, index and replay state
+  // start over if it returns. Only for a stream that has ended for good: sending again with that SSRC under
+  // this key would reuse keystream (AES-CM) or GCM nonces, and its old inbound packets could be replayed.
+  // New outbound streams take a new SSRC; re-keying (a new DTLS handshake) is the only safe reset.
   bool remove_ssrc(uint32_t ssrc);
 
   SrtpProfile profile() const { return config_.profile; }
