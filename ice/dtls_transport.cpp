@@ -89,6 +89,7 @@ struct DtlsTransport::Impl {
 
   std::optional<Fingerprint> expected;
   std::string verify_failure;
+  std::string alert;  // the last fatal alert sent or received, for Failed's reason
   bool handshake_done = false;  // finished, waiting for the expected fingerprint
   std::vector<uint8_t> read_buffer;
 
@@ -142,12 +143,17 @@ struct DtlsTransport::Impl {
     emit(DtlsFailed{std::move(reason)});
   }
 
-  std::string error_reason(std::string_view what) {
+  // `ssl_error` is SSL_get_error's verdict, for when OpenSSL's queue says nothing (a fatal alert it received).
+  std::string error_reason(std::string_view what, int ssl_error = SSL_ERROR_NONE) {
     if (!verify_failure.empty()) {
       ERR_clear_error();
       return verify_failure;
     }
-    return openssl_errors(what);
+    std::string r(what);
+    if (!alert.empty()) r += " (" + alert + ")";
+    if (ERR_peek_error() != 0) return openssl_errors(r);
+    if (ssl_error != SSL_ERROR_NONE) r += ": SSL error " + std::to_string(ssl_error);
+    return r;
   }
 
   void advance();
@@ -175,7 +181,8 @@ int bio_write(BIO* bio, const char* data, int len) {
 int bio_read(BIO* bio, char* buf, int len) {
   BIO_clear_retry_flags(bio);
   auto* io = impl_of(bio);
-  if (io == nullptr || !io->incoming_pending || len <= 0) {
+  // An empty read must never return 0: OpenSSL takes that as end of file and fails the session.
+  if (io == nullptr || !io->incoming_pending || io->incoming.empty() || len <= 0) {
     BIO_set_retry_read(bio);
     return -1;
   }
@@ -235,6 +242,14 @@ BIO_METHOD* datagram_bio_method() {
   return method;
 }
 
+void on_info(const SSL* ssl, int where, int value) {
+  if ((where & SSL_CB_ALERT) == 0) return;
+  auto* io = impl_of(ssl);
+  if (io == nullptr || (value >> 8) != SSL3_AL_FATAL) return;
+  io->alert = std::string((where & SSL_CB_READ) ? "received" : "sent") + " fatal alert " +
+              SSL_alert_desc_string_long(value);
+}
+
 unsigned int on_timer(SSL* ssl, unsigned int previous_us) {
   auto* io = impl_of(ssl);
   if (io == nullptr) return 1000000;
@@ -292,6 +307,7 @@ DtlsTransport::Impl::Impl(std::shared_ptr<const DtlsContext> ctx, const DtlsTran
   SSL_set_app_data(ssl, this);
   SSL_set_mtu(ssl, static_cast<long>(config.mtu));
   DTLS_set_timer_cb(ssl, &on_timer);
+  SSL_set_info_callback(ssl, &on_info);
   if (config.role == DtlsRole::Client)
     SSL_set_connect_state(ssl);
   else
@@ -308,7 +324,7 @@ void DtlsTransport::Impl::advance() {
     } else {
       const int e = SSL_get_error(ssl, r);
       if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
-        fail(error_reason("DTLS handshake failed"));
+        fail(error_reason("DTLS handshake failed", e));
         return;
       }
     }
@@ -339,7 +355,7 @@ void DtlsTransport::Impl::read_records() {
       emit(DtlsClosed{});
       return;
     }
-    fail(error_reason("DTLS read failed"));
+    fail(error_reason("DTLS read failed", e));
     return;
   }
 }
@@ -408,7 +424,7 @@ void DtlsTransport::start(base::Timestamp now, DtlsOutbox& out) {
 void DtlsTransport::handle_datagram(base::Timestamp now, base::Bytes datagram, DtlsOutbox& out) {
   Impl& i = *impl_;
   ++i.stats.datagrams_in;
-  if (i.ssl == nullptr || i.state == State::Closed || i.state == State::Failed ||
+  if (i.ssl == nullptr || datagram.empty() || i.state == State::Closed || i.state == State::Failed ||
       (i.state == State::New && i.config.role == DtlsRole::Client)) {
     ++i.stats.datagrams_ignored;
     return;

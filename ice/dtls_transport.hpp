@@ -71,7 +71,7 @@ class DtlsTransport {
   struct Stats {
     uint64_t datagrams_in = 0;
     uint64_t datagrams_out = 0;
-    uint64_t datagrams_ignored = 0;  // arrived before start (client), or after Closed/Failed
+    uint64_t datagrams_ignored = 0;  // empty, before start (client), or after Closed/Failed
     uint64_t retransmission_timeouts = 0;
     uint64_t application_records_in = 0;
     uint64_t application_records_out = 0;

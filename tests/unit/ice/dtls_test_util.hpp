@@ -65,8 +65,10 @@ struct InFlight {
   std::vector<uint8_t> bytes;
 };
 
-// a and b exchange datagrams through a queue. `filter(from, index_from_that_side, bytes)` returns false to drop
-// a datagram (it may also modify it). Time only moves when nothing is in flight: to the earliest timeout.
+// a and b exchange datagrams through a queue. `filter(from, batch, bytes)` returns false to drop a datagram (it
+// may also modify it); `batch` counts the calls that made `from` send anything, from 1, so batch 1 of the
+// client is its ClientHello and batch 2 of the server its last flight (retransmissions come in later batches).
+// Time only moves when nothing is in flight: to the earliest timeout.
 class Link {
  public:
   Link(DtlsTransportConfig ca, DtlsTransportConfig cb, std::shared_ptr<const DtlsContext> xa = context_a(),
@@ -88,7 +90,7 @@ class Link {
   Endpoint& ep(int i) { return *ep_[i]; }
   base::Timestamp now() const { return now_; }
 
-  std::function<bool(int from, size_t index, std::vector<uint8_t>& bytes)> filter;
+  std::function<bool(int from, size_t batch, std::vector<uint8_t>& bytes)> filter;
 
   void start() {
     for (int i = 0; i < 2; ++i) {
@@ -99,11 +101,11 @@ class Link {
 
   void collect(int i) {
     Endpoint& e = ep(i);
+    if (!e.out.datagrams.empty()) ++batches_[i];
     for (auto& d : e.out.datagrams) {
       e.sent.push_back(d);
       std::vector<uint8_t> bytes = std::move(d);
-      const size_t index = sent_count_[i]++;
-      if (filter && !filter(i, index, bytes)) continue;
+      if (filter && !filter(i, batches_[i], bytes)) continue;
       queue_.push_back({1 - i, std::move(bytes)});
     }
     for (auto& ev : e.out.events) e.events.push_back(std::move(ev));
@@ -142,7 +144,7 @@ class Link {
  private:
   std::unique_ptr<Endpoint> ep_[2];
   std::deque<InFlight> queue_;
-  size_t sent_count_[2] = {0, 0};
+  size_t batches_[2] = {0, 0};
   base::Timestamp now_ = base::Timestamp::millis(1000);
 };
 
