@@ -524,5 +524,10 @@ TEST(DtlsTransport, RecordSeedsForTheFuzzer) {
       write("client_dgram_" + std::to_string(i) + "_state" + std::to_string(state), state, {client[i]});
   }
   write("client_all_fresh", 0, client);
-  write("server_all_after_hello", 1, link.b().sent);
+  write("server_all_to_client", 3, link.b().sent);
+  // Clock steps (length 0x8000 | ms) between datagrams, for the retransmission paths.
+  const std::vector<uint8_t> step = {0x80, 100};
+  write("timeouts_after_hello", 1, {});
+  std::ofstream f(std::string(dir) + "/timeouts_after_hello", std::ios::binary | std::ios::app);
+  for (int k = 0; k < 6; ++k) f.write(reinterpret_cast<const char*>(step.data()), 2);
 }
