@@ -72,7 +72,7 @@ DtlsTransportConfig config(DtlsRole role, const DtlsContext& peer) {
 }
 
 // One full handshake; both connected, or abort (a benchmark of failures would measure nothing).
-void handshake(const Pair& p, DtlsTransport& client, DtlsTransport& server, DtlsOutbox& co, DtlsOutbox& so) {
+void handshake(DtlsTransport& client, DtlsTransport& server, DtlsOutbox& co, DtlsOutbox& so) {
   const base::Timestamp now = base::Timestamp::millis(1);
   client.start(now, co);
   for (int round = 0; round < 8; ++round) {
@@ -83,7 +83,6 @@ void handshake(const Pair& p, DtlsTransport& client, DtlsTransport& server, Dtls
     if (client.state() == DtlsTransport::State::Connected && server.state() == DtlsTransport::State::Connected)
       return;
   }
-  (void)p;
   abort();
 }
 
@@ -93,7 +92,7 @@ void run_handshakes(benchmark::State& state, const Pair& p) {
   for (auto _ : state) {
     DtlsTransport client(p.client, config(DtlsRole::Client, *p.server));
     DtlsTransport server(p.server, config(DtlsRole::Server, *p.client));
-    handshake(p, client, server, co, so);
+    handshake(client, server, co, so);
     co.clear();
     so.clear();
   }
@@ -131,7 +130,7 @@ void BM_DtlsApplicationData(benchmark::State& state) {
   DtlsOutbox so;
   DtlsTransport client(p.client, config(DtlsRole::Client, *p.server));
   DtlsTransport server(p.server, config(DtlsRole::Server, *p.client));
-  handshake(p, client, server, co, so);
+  handshake(client, server, co, so);
   co.clear();
   so.clear();
   std::vector<uint8_t> payload(static_cast<size_t>(state.range(0)), 0x5A);

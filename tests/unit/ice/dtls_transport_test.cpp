@@ -20,8 +20,6 @@ using base::Duration;
 namespace {
 
 constexpr uint8_t kClientHello = 1;
-constexpr uint8_t kServerHello = 2;
-constexpr uint8_t kCertificate = 11;
 
 std::string failures(const Endpoint& e) {
   std::string r;
