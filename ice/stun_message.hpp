@@ -146,8 +146,9 @@ std::string_view to_string(StunParseError e);
 //
 // Attribute lookup: find() returns the FIRST attribute of a type (duplicates: first wins). After
 // MESSAGE-INTEGRITY, RFC 8489 §14.5 says attributes other than MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are
-// ignored; find() and the typed getters honour that (attributes() still iterates all of them). Typed getters
-// return nullopt when the attribute is absent or its value is malformed (wrong size, bad family).
+// ignored, after MESSAGE-INTEGRITY-SHA256 all but FINGERPRINT, and FINGERPRINT is last: find(), the typed
+// getters and unknown_comprehension_required() honour that (attributes() still iterates all of them). Typed
+// getters return nullopt when the attribute is absent or its value is malformed (wrong size, bad family).
 class StunMessageView {
  public:
   // Whole datagram: it must be exactly one STUN message (UDP).
@@ -221,8 +222,7 @@ class StunMessageView {
 
  private:
   StunMessageView() = default;
-  // Offset just past the attributes that count (end of message, or end of the first MESSAGE-INTEGRITY[-SHA256]).
-  size_t honoured_end() const;
+  std::optional<StunAttribute> attribute_at(size_t offset) const;
 
   base::Bytes data_;
   uint16_t type_ = 0;
@@ -231,6 +231,8 @@ class StunMessageView {
   size_t integrity_offset_ = 0;
   size_t integrity_sha256_offset_ = 0;
   size_t fingerprint_offset_ = 0;
+  // Ordinary attributes count only before the first MESSAGE-INTEGRITY[-SHA256] or FINGERPRINT.
+  size_t ordinary_end_ = 0;
 };
 
 class StunMessageView::Iterator {

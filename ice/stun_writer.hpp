@@ -75,6 +75,7 @@ class StunWriter {
   base::ByteWriter w_;
   uint8_t padding_ = 0;
   Stage stage_ = Stage::Attributes;
+  bool sha256_written_ = false;
   bool ok_ = true;
 };
 
