@@ -42,6 +42,11 @@ CandidatePair* Checklist::add(uint16_t local, uint16_t remote, uint64_t priority
   return &pairs_.back();
 }
 
+// A pair queued for a triggered check whose earlier check answered meanwhile (a late answer to a cancelled
+// transaction): checking it again proves nothing, and two agents doing so would keep re-triggering each other.
+// A nomination still goes out.
+bool Checklist::stale_trigger(const CandidatePair& p) { return p.state == PairState::Succeeded && !p.nominating; }
+
 CandidatePair* Checklist::find(uint32_t id) {
   for (auto& p : pairs_) {
     if (p.id == id) return &p;
@@ -83,7 +88,7 @@ CandidatePair* Checklist::next_check(bool ordinary) {
   while (!triggered_.empty()) {
     uint32_t id = triggered_.front();
     triggered_.pop_front();
-    if (CandidatePair* p = find(id)) return p;
+    if (CandidatePair* p = find(id); p != nullptr && !stale_trigger(*p)) return p;
   }
   if (!ordinary) return nullptr;
   CandidatePair* best = nullptr;
@@ -99,7 +104,7 @@ CandidatePair* Checklist::next_check(bool ordinary) {
 
 bool Checklist::has_work(bool ordinary) const {
   for (uint32_t id : triggered_) {
-    if (find(id) != nullptr) return true;
+    if (const CandidatePair* p = find(id); p != nullptr && !stale_trigger(*p)) return true;
   }
   if (!ordinary) return false;
   return std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {

@@ -57,6 +57,7 @@ class Checklist {
 
  private:
   void unqueue(uint32_t id);
+  static bool stale_trigger(const CandidatePair& p);
 
   size_t max_pairs_;
   uint32_t next_id_ = 1;

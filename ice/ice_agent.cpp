@@ -99,6 +99,7 @@ void IceAgent::start(base::Timestamp now, IceOutput& out) {
   if (started_) return;
   started_ = true;
   next_check_at_ = now;
+  last_remote_change_at_ = now;
   update_state(out);
   for (size_t i = 0; i < hosts_; ++i) out.events.push(CandidateGathered{local_announcement(locals_[i])});
   if (config_.stun_server) {
@@ -207,6 +208,7 @@ void IceAgent::pair_with_hosts(uint16_t remote) {
 }
 
 void IceAgent::end_of_candidates(base::Timestamp now, IceOutput& out) {
+  if (!remote_end_of_candidates_) last_remote_change_at_ = now;
   remote_end_of_candidates_ = true;
   check_failure(now);
   update_state(out);

@@ -64,10 +64,12 @@ struct IceAgentConfig {
   uint8_t gather_max_sends = 4;
 
   // Consent freshness (RFC 7675 §5.1): a check on the selected pair every consent_interval (× 0.8..1.2 when
-  // randomised), consent lost (→ Failed) after consent_timeout without an answer.
+  // randomised), consent lost (→ Failed) after consent_timeout without an authenticated answer.
   base::Duration consent_interval = base::Duration::seconds(5);
   bool consent_randomize = true;
   base::Duration consent_timeout = base::Duration::seconds(30);
+  // Sends per consent check (RTO check_rto_min, doubling, uncapped: 0, 0.5, 1.5, 3.5 s by default).
+  uint8_t consent_max_sends = 4;
 
   // When every pair has failed but the peer has not signalled end-of-candidates, wait this long after the last
   // remote candidate before declaring failure (trickle may still bring a working one, RFC 8838 §8).

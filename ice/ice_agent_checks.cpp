@@ -100,16 +100,17 @@ void IceAgent::send_consent(base::Timestamp now, IceOutput& out) {
                                [](const Transaction& x) { return x.kind == Transaction::Kind::Consent; });
     transactions_.erase(oldest);
   }
-  // RFC 7675 §5.1: no retransmission; the next consent check ~5 s later is the retry. A late answer still counts.
+  // An ordinary STUN transaction with retransmissions (RFC 7675 §5.1 sends consent checks as STUN requests): with
+  // single sends, six tries in 30 s fail together at 20 % loss often enough to drop calls.
   t.kind = Transaction::Kind::Consent;
   t.pair_id = pair->id;
   t.local = selected_->send_from;
   t.remote = selected_->remote.address;
-  t.rto = config_.consent_timeout;
-  t.next_at = now + config_.consent_timeout;
+  t.bytes.assign(msg->begin(), msg->end());
+  t.rto = config_.check_rto_min;
+  t.next_at = now + t.rto;
   t.sends = 1;
-  t.max_sends = 1;
-  t.retransmit = false;
+  t.max_sends = std::max<uint8_t>(config_.consent_max_sends, 1);
   t.role = role_;
   t.priority = prio;
   transmit(t.local, t.remote, *msg, out);
@@ -406,8 +407,12 @@ void IceAgent::check_failure(base::Timestamp now) {
 base::Timestamp IceAgent::failure_deadline() const {
   if (failed_ || !checks_allowed() || !pending_.empty()) return base::Timestamp::infinite();
   if (checklist_.any_pending() || checklist_.best_valid(false) != nullptr) return base::Timestamp::infinite();
+  // With no pair at all the peer may still reach us (its checks make peer-reflexive pairs): wait for
+  // end-of-candidates, then trickle_wait more.
+  if (checklist_.size() == 0) {
+    return remote_end_of_candidates_ ? last_remote_change_at_ + config_.trickle_wait : base::Timestamp::infinite();
+  }
   if (remote_end_of_candidates_) return base::Timestamp::zero();
-  if (checklist_.size() == 0) return base::Timestamp::infinite();
   return last_remote_change_at_ + config_.trickle_wait;
 }
 
