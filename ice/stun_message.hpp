@@ -125,7 +125,8 @@ struct StunAttributeTypes {
   std::array<uint16_t, kMax> types{};
   size_t count = 0;
 
-  std::span<const uint16_t> span() const { return {types.data(), count}; }
+  std::span<const uint16_t> span() const& { return {types.data(), count}; }
+  std::span<const uint16_t> span() && = delete;  // would dangle: keep the StunAttributeTypes in a variable
   bool empty() const { return count == 0; }
   bool contains(uint16_t type) const;
   void push_unique(uint16_t type);  // ignores duplicates and overflow

@@ -85,9 +85,14 @@ std::string TransportAddress::ip_string() const {
 }
 
 std::string TransportAddress::to_string() const {
-  std::string s = is_ipv6() ? "[" + ip_string() + "]" : ip_string();
-  s += ':';
-  s += std::to_string(port_);
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) about "[" + std::string + "]".
+  std::string s;
+  s.reserve(INET6_ADDRSTRLEN + 8);
+  if (is_ipv6()) s.push_back('[');
+  s.append(ip_string());
+  if (is_ipv6()) s.push_back(']');
+  s.push_back(':');
+  s.append(std::to_string(port_));
   return s;
 }
 
