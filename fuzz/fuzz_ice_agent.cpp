@@ -200,11 +200,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         agent.add_remote_candidate(now, in.text(120), out);
         break;
       case 4: {  // a structured candidate, possibly an mDNS name
-        std::string c = "candidate:" + std::to_string(in.u8()) + " " + std::to_string(1 + in.u8() % 2) + " udp " +
-                        std::to_string(1 + in.u32() % 0xFFFFFFFE) + " ";
+        // Appends only: GCC 12 -O3 warns falsely (-Wrestrict) on "literal" + std::string.
+        std::string c = "candidate:";
+        c += std::to_string(in.u8());
+        c += ' ';
+        c += std::to_string(1 + in.u8() % 2);
+        c += " udp ";
+        c += std::to_string(1 + in.u32() % 0xFFFFFFFE);
+        c += ' ';
         TransportAddress a = pick_address(in);
-        c += (in.u8() & 1) ? "h" + std::to_string(in.u8() % 8) + ".local" : a.ip_string();
-        c += " " + std::to_string(a.port()) + " typ ";
+        if (in.u8() & 1) {
+          c += 'h';
+          c += std::to_string(in.u8() % 8);
+          c += ".local";
+        } else {
+          c += a.ip_string();
+        }
+        c += ' ';
+        c += std::to_string(a.port());
+        c += " typ ";
         static const char* types[] = {"host", "srflx", "prflx", "relay"};
         c += types[in.u8() % 4];
         agent.add_remote_candidate(now, c, out);
@@ -212,7 +226,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 5: {
         const uint8_t what = in.u8();
-        std::string name = "h" + std::to_string(in.u8() % 8) + ".local";
+        std::string name = "h";
+        name += std::to_string(in.u8() % 8);
+        name += ".local";
         if (what % 4 == 0) agent.add_resolved_address(now, name, pick_address(in), out);
         if (what % 4 == 1) agent.hostname_unresolved(now, name, "fuzz", out);
         if (what % 4 == 2) agent.end_of_candidates(now, out);

@@ -381,7 +381,8 @@ std::optional<IceDropReason> IceAgent::on_request(base::Timestamp now, const Tra
   if (!ri) {
     if (remote_candidate_count() >= config_.max_remote_candidates) return std::nullopt;
     Candidate c;
-    c.foundation = "prflx" + std::to_string(++prflx_count_);
+    c.foundation = "prflx";
+    c.foundation += std::to_string(++prflx_count_);
     c.priority = *priority;
     c.address = remote;
     c.type = CandidateType::PeerReflexive;
