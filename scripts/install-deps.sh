@@ -13,6 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
+# Real peers for integration tests: Node.js runs libwebrtc (npm @roamhq/wrtc). Debian's nodejs only when the
+# machine has no node of its own (it may carry a newer one).
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -12,6 +12,9 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   scripts/fuzz.sh "$fuzz_seconds"
 fi
 
+# Real peers from npm (libwebrtc for Node), pinned by the lockfile; the registry is the only network used.
+(cd tests/integration/npm && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
 build=${MEDLEY_TEST_BUILD:-build/test}
 jobs=${MEDLEY_JOBS:-$(nproc)}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
