@@ -496,9 +496,10 @@ TEST(DtlsTransport, ServerStartsOnTheFirstClientHelloEvenWithoutStart) {
 // Writes the datagrams of a clean handshake (and of a connected session) as fuzz seeds, when asked:
 //   MEDLEY_DTLS_SEED_DIR=fuzz/corpus/dtls ./test_ice_dtls_transport --gtest_filter=*Seeds*
 // Format (fuzz/fuzz_dtls.cpp): byte 0 the state to fuzz in, then [u16 length][datagram] repeated.
+// Without the variable it still runs the handshake and close it records (a test, not a skip, so CI's summary
+// lists no skipped tests).
 TEST(DtlsTransport, RecordSeedsForTheFuzzer) {
   const char* dir = std::getenv("MEDLEY_DTLS_SEED_DIR");
-  if (dir == nullptr) GTEST_SKIP() << "set MEDLEY_DTLS_SEED_DIR to write seeds";
   Link link = Link::client_server(600);
   link.start();
   link.run();
@@ -517,6 +518,8 @@ TEST(DtlsTransport, RecordSeedsForTheFuzzer) {
     }
   };
   const auto& client = link.a().sent;
+  EXPECT_FALSE(client.empty());
+  if (dir == nullptr) return;
   for (size_t i = 0; i < client.size(); ++i) {
     for (uint8_t state = 0; state < 3; ++state)
       write("client_dgram_" + std::to_string(i) + "_state" + std::to_string(state), state, {client[i]});
