@@ -1,4 +1,5 @@
-// Fuzzes one socket's receive path as a WebRtcEndpoint runs it: RFC 7983 classification, then STUN parse and
+// Fuzzes one socket's receive path as a WebRtcEndpoint runs it: the shared port's routing (server/net/udp_demux),
+// RFC 7983 classification, then STUN parse and
 // integrity check, the DTLS transport (server role, mid-handshake state kept across datagrams), or SRTP/SRTCP
 // unprotect with fixed keys. Each input is a sequence of length-prefixed datagrams; nothing may crash or hang.
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include "ice/stun_message.hpp"
 #include "rtp/base/bytes.hpp"
 #include "rtp/srtp/srtp_session.hpp"
+#include "server/net/udp_demux.hpp"
 
 using namespace medley;
 
@@ -45,6 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ice::DtlsOutbox out;
   int64_t now_us = 1'000'000;
 
+  static server::net::UdpDemux udp_demux = [] {
+    server::net::UdpDemux d;
+    d.add_ufrag("abcd", 1);
+    d.add_remote(*ice::TransportAddress::parse("127.0.0.1", 5000), 2);
+    return d;
+  }();
+  static const ice::TransportAddress from = *ice::TransportAddress::parse("127.0.0.1", 5000);
+
   base::ByteReader in(base::Bytes(data, size));
   std::vector<uint8_t> buf;
   while (in.ok() && in.remaining() >= 2) {
@@ -52,6 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     base::Bytes dgram = in.bytes(std::min(n, in.remaining()));
     now_us += 7000;
     const base::Timestamp now = base::Timestamp::micros(now_us);
+    (void)udp_demux.route(from, dgram);  // the shared port's routing sees every datagram first
     switch (ice::classify_datagram(dgram)) {
       case ice::DatagramKind::Stun: {
         auto msg = ice::StunMessageView::parse(dgram);
