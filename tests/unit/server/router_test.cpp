@@ -409,6 +409,39 @@ TEST(RtpSink, RtxResendGetsAFreshTransportSequenceNumber) {
   EXPECT_TRUE(std::equal(rv->payload().begin(), rv->payload().end(), ov->payload().begin(), ov->payload().end()));
 }
 
+TEST(RtpSink, AfterASourceSwitchOnlyTheNewSourcesPacketsAreResent) {
+  TestSource a, b;
+  chrome_ids(a.info.extensions);
+  b.info.extensions.register_extension(9, ExtensionType::TransportSequenceNumber);  // other ids: rebuilt path
+  b.ssrc = 0xB0B0B0B0;
+  b.seq = 300;
+  RtpSinkConfig c = sink_config();
+  c.rtx_ssrc = Ssrc(0x5152);
+  c.rtx_payload_type = PayloadType(97);
+  Leg leg(c, rtp::SrtpProfile::AeadAes128Gcm);
+  for (int i = 0; i < 3; ++i) leg.sink->on_packet(a.next(ms(i)), ms(i));
+  for (int i = 0; i < 3; ++i) leg.sink->on_packet(b.next(ms(10 + i)), ms(10 + i));
+  ASSERT_EQ(leg.sent.size(), 6u);
+  send_rtcp(*leg.sink, nack_for(Ssrc(0x5151), {1001, 1004}), ms(30));
+  ASSERT_EQ(leg.sent.size(), 7u);  // 1001 came from the previous source: gone with its binding
+  auto d = leg.plain(6);
+  auto rtx = rtp::RtpPacketView::parse(d, c.extensions);
+  ASSERT_TRUE(rtx);
+  std::vector<uint8_t> restored(2048);
+  auto n = rtp::rtx_unwrap(*rtx, Ssrc(0x5151), PayloadType(100), restored);
+  ASSERT_TRUE(n);
+  restored.resize(*n);
+  auto orig = leg.plain(4);
+  auto rv = rtp::RtpPacketView::parse(restored, c.extensions);
+  auto ov = rtp::RtpPacketView::parse(orig, c.extensions);
+  ASSERT_TRUE(rv && ov);
+  EXPECT_EQ(rv->sequence_number(), 1004);
+  EXPECT_EQ(rv->timestamp(), ov->timestamp());
+  EXPECT_EQ(rv->transport_sequence_number(), 7);
+  EXPECT_EQ(ov->transport_sequence_number(), 5);
+  EXPECT_TRUE(std::equal(rv->payload().begin(), rv->payload().end(), ov->payload().begin(), ov->payload().end()));
+}
+
 TEST(RtpSink, WithoutRtxNacksAreNotAnswered) {
   TestSource src;
   chrome_ids(src.info.extensions);
