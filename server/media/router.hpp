@@ -27,9 +27,21 @@ class PacketSink {
   // The router this sink is connected to (where its receiver's keyframe requests go), or null.
   Router* upstream() const { return upstream_.load(std::memory_order_acquire); }
 
+  // Asks the cache for this sink's state ahead of its turn: in a large fan-out every sink is cold by the time
+  // the next packet comes round, and the miss on it was a measurable share of the per-sink cost (bench_router).
+  void prefetch() const {
+    const char* p = reinterpret_cast<const char*>(this);
+    for (size_t at = 0; at < prefetch_bytes_; at += 64) __builtin_prefetch(p + at);
+  }
+
+ protected:
+  // How much of the derived object the fan-out prefetches (its hot state should come first).
+  void set_prefetch_bytes(size_t n) { prefetch_bytes_ = n; }
+
  private:
   friend class Router;
   std::atomic<Router*> upstream_{nullptr};
+  size_t prefetch_bytes_ = 64;
 };
 
 // An immutable set of sinks served together: inline on the publishing strand (group 0, or all groups when no
@@ -40,7 +52,12 @@ struct SinkGroup {
   std::vector<std::shared_ptr<PacketSink>> sinks;
 
   void deliver(const PublishedPacket& packet, base::Timestamp now) const {
-    for (const auto& s : sinks) s->on_packet(packet, now);
+    const size_t n = sinks.size();
+    if (n > 1) sinks[0]->prefetch();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 1 < n) sinks[i + 1]->prefetch();
+      sinks[i]->on_packet(packet, now);
+    }
   }
   void deliver(std::span<const PublishedPacket> batch, base::Timestamp now) const {
     for (const PublishedPacket& p : batch) deliver(p, now);
@@ -130,5 +147,19 @@ class Router {
   std::atomic<uint64_t> keyframe_sent_{0};
   std::atomic<uint64_t> keyframe_deferred_{0};
 };
+
+// A GroupDispatch that posts each group's batch elsewhere: post(slot, task) must run task() later on the strand
+// chosen for slot (the server: asio::post(strands[slot % strands.size()], std::move(task))). The batch is copied
+// into the task (one allocation per group per flush, amortised over the batch), with the group, so both outlive
+// membership changes made meanwhile.
+template <class Post>
+Router::GroupDispatch make_posting_dispatch(Post post) {
+  return [post = std::move(post)](const std::shared_ptr<const SinkGroup>& group,
+                                  std::span<const PublishedPacket> batch, base::Timestamp now) mutable {
+    post(group->slot, [group, packets = std::vector<PublishedPacket>(batch.begin(), batch.end()), now] {
+      group->deliver(packets, now);
+    });
+  };
+}
 
 }  // namespace medley::server::media

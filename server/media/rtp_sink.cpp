@@ -49,6 +49,7 @@ RtpSink::RtpSink(RtpSinkConfig config, RtpSinkTransport& transport)
   twcc_id_ = config_.extensions.id_of(rtp::ExtensionType::TransportSequenceNumber);
   abs_send_time_id_ = config_.extensions.id_of(rtp::ExtensionType::AbsSendTime);
   mid_id_ = config_.mid.empty() ? 0 : config_.extensions.id_of(rtp::ExtensionType::Mid);
+  set_prefetch_bytes(sizeof(RtpSink));
 }
 
 void RtpSink::set_payload_type_map(std::span<const std::pair<rtp::PayloadType, rtp::PayloadType>> map) {

@@ -11,6 +11,10 @@
 #include <memory>
 #include <new>
 #include <thread>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <vector>
 
 #include "rtp/packet_view.hpp"
@@ -581,6 +585,39 @@ TEST(Router, GroupsBeyondTheFirstAreServedInBatchesByTheirDispatch) {
   EXPECT_EQ(extra->sent.size(), 1u);
   EXPECT_EQ(legs[12]->sent.size(), 20u);
   EXPECT_EQ(batches.size(), 3u);
+}
+
+// The server's shape: groups beyond the first posted to strands of a thread pool, one batch per group and flush.
+TEST(Router, GroupsPostedToStrandsOfAThreadPoolGetEveryPacketInOrder) {
+  TestSource src;
+  chrome_ids(src.info.extensions);
+  RouterConfig rc;
+  rc.group_size = 16;
+  rc.max_batch = 8;
+  Router router(src.info, rc);
+  boost::asio::thread_pool pool(2);
+  std::vector<boost::asio::strand<boost::asio::thread_pool::executor_type>> strands;
+  for (int i = 0; i < 3; ++i) strands.push_back(boost::asio::make_strand(pool.get_executor()));
+  router.set_group_dispatch(make_posting_dispatch([&](uint32_t slot, auto task) {
+    boost::asio::post(strands[slot % strands.size()], std::move(task));
+  }));
+  std::vector<std::unique_ptr<Leg>> legs;
+  for (uint32_t i = 0; i < 70; ++i) {
+    legs.push_back(std::make_unique<Leg>(sink_config(0x6000 + i)));
+    router.add_sink(legs.back()->sink);
+  }
+  EXPECT_EQ(router.group_count(), 5u);
+  constexpr int kPackets = 100;
+  for (int p = 0; p < kPackets; ++p) {
+    router.publish(src.next(ms(p), 100), ms(p));
+    if (p % 5 == 4) router.flush(ms(p));  // the end of a receive batch
+  }
+  router.flush(ms(kPackets));
+  pool.join();
+  for (uint32_t i = 0; i < 70; ++i) {
+    ASSERT_EQ(legs[i]->sent.size(), static_cast<size_t>(kPackets)) << i;
+    for (size_t p = 0; p < kPackets; ++p) ASSERT_EQ(legs[i]->fields(p).seq, 1000 + p) << i;
+  }
 }
 
 // A sink that changes the membership from inside the fan-out: the running fan-out keeps its snapshot.
