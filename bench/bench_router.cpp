@@ -4,13 +4,19 @@
 //
 // Run: build/hr/bench/bench_router --benchmark_repetitions=3 --benchmark_min_time=0.2 (medians go in the table).
 // How to read it: each iteration publishes one packet to every sink; "CPU" is per published packet and
-// items_per_second is delivered packets per core-second. The closing table divides by the sink count: ns per
-// delivered packet, and a/c, forwarding with SRTP over the raw protect (target: <= 2). Every sink is a full
-// passthrough leg: its own SRTP session, transport-wide counter, pool and RTX history (with RTX negotiated),
-// Chrome's abs-send-time and transport-cc ids on both sides (the in-place rewrite path); the "rebuild" rows give
-// the receiver other extension ids, so each packet's header is rebuilt. The publish cost (the publisher's packet
-// written into a pooled buffer, as the receive path does once per packet) is in every row, and alone in the
-// "publish" row (0 sinks).
+// items_per_second is delivered packets per core-second. The closing table divides by the sink count, giving ns
+// per delivered packet:
+//   b_plain    forwarding without SRTP (rewrite into the sink's buffer, RTX history, transmit callback)
+//   a_aes_cm   forwarding with SRTP protect per sink, AES_CM_128_HMAC_SHA1_80; a_gcm the same with AEAD_AES_128_GCM
+//   a_gcm_rb   a_gcm when the receiver's extension ids differ from the publisher's (each header rebuilt)
+//   a_gcm_op   a_gcm with a send pool per leg instead of one per strand (cold buffers: why the pool is shared)
+//   c1_*       raw SrtpSession::protect_rtp on the same bytes (copy in + protect), one session, hot
+//   cN_*       the same over N sessions used in turn: the crypto's own cost of N cold key schedules
+//   a/c1_*     the target ratio (<= 2): forwarding with SRTP over the raw protect, per delivered packet
+// Every sink is a full passthrough leg: its own SRTP session, transport-wide counter and RTX history (RTX
+// negotiated), Chrome's abs-send-time and transport-cc ids on both sides (the in-place rewrite path). The publish
+// cost (the publisher's packet written into a pooled buffer, as the receive path does once per packet) is in every
+// row, and alone in "publish/0".
 #include <benchmark/benchmark.h>
 
 #include <cstdio>

@@ -46,7 +46,8 @@ class PacketSink {
 
 // An immutable set of sinks served together: inline on the publishing strand (group 0, or all groups when no
 // dispatch is set), or by one batched post to another strand. `slot` is stable for the group's life (rebuilt
-// groups keep it), so a dispatcher mapping slot -> strand keeps each sink on one strand.
+// groups keep it), so a dispatcher mapping slot -> strand keeps each sink on one strand. A sink belongs to that
+// strand: its leg's RTCP (NACK, PLI, reports) must be handed to it there too.
 struct SinkGroup {
   uint32_t slot = 0;
   std::vector<std::shared_ptr<PacketSink>> sinks;
@@ -96,7 +97,8 @@ class Router {
   const RtpSourceInfo& info() const { return info_; }
 
   // Membership, from any thread: copy-on-write with an atomic swap, so a fan-out in progress keeps its snapshot
-  // and never waits. A video sink joining makes the next publish() ask the source for a keyframe.
+  // and never waits. A video sink joining makes the next publish() ask the source for a keyframe. A sink has one
+  // source at a time: the caller removes it from its previous router first (Kurento's connect replaces it).
   void add_sink(std::shared_ptr<PacketSink> sink);
   bool remove_sink(const PacketSink* sink);
   size_t sink_count() const;

@@ -248,6 +248,19 @@ TEST(RtpSink, RewritesSsrcSeqTimestampPayloadTypeAndTransportSequence) {
   EXPECT_EQ(again->transport_sequence_number(), 500);
   EXPECT_EQ(leg.sink->sender_report().packets_sent(), 12u);
   EXPECT_EQ(leg.sink->sender_report().octets_sent(), 12u * 1000);
+  // The SR speaks our timestamps: the last one sent (at 363 ms), plus 100 ms of the 90 kHz clock.
+  auto info = leg.sink->make_sender_info(ms(463), rtp::rtcp::NtpTime{0x0000000500000000});
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->rtp_timestamp, 5000u + 3000 * 11 + 9000);
+  EXPECT_EQ(info->packet_count, 12u);
+  // A receiver report echoing that SR gives the RTT; a report block about another SSRC is not ours.
+  rtp::rtcp::ReportBlock rb;
+  rb.ssrc = Ssrc(0x5151);
+  rb.lsr = rtp::rtcp::NtpTime{0x0000000500000000}.compact();
+  rb.dlsr = 65536 / 10;  // 100 ms held by the receiver
+  leg.sink->handle_report_block(rb, ms(463 + 150));
+  ASSERT_TRUE(leg.sink->sender_report().rtt().has_value());
+  EXPECT_NEAR(leg.sink->sender_report().rtt()->ms(), 50, 1);
 }
 
 TEST(RtpSink, ReorderedAndDuplicatePacketsKeepTheirPlace) {
