@@ -13,7 +13,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 fi
 
 # Real peers from npm (libwebrtc for Node), pinned by the lockfile; the registry is the only network used.
-(cd tests/integration/npm && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+(cd tests/integration/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 
 build=${MEDLEY_TEST_BUILD:-build/test}
 jobs=${MEDLEY_JOBS:-$(nproc)}
