@@ -275,7 +275,7 @@ Result<NegotiatedSession> process_answer(std::string_view answer_text, const Off
   }
   const sdp::MediaDescription* tagged = bundle && !bundle->mids.empty() ? answer.find_media(bundle->mids.front())
                                                                         : accepted.front();
-  auto remote = read_remote_transport(answer, *tagged, accepted);
+  auto remote = read_remote_transport(answer, *tagged);
   if (!remote) return answer_error(remote.error());
   session.remote = std::move(*remote);
   // RFC 5763 section 5: the answerer picks active or passive; JSEP answers always carry a=setup. Without one,

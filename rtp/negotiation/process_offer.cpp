@@ -163,7 +163,7 @@ Result<Answer> process_offer(const sdp::SessionDescription& offer, const LocalCa
   for (const auto& n : session.media)
     if (n.accepted) accepted.push_back(&offer.media[n.index]);
   tagged = bundle ? offer.find_media(bundle->mids.front()) : accepted.front();
-  auto remote = read_remote_transport(offer, *tagged, accepted);
+  auto remote = read_remote_transport(offer, *tagged);
   if (!remote) return offer_error(remote.error());
   session.remote = std::move(*remote);
 

@@ -1,8 +1,6 @@
 // Reading the peer's streams and transport out of its SDP.
 #include "rtp/negotiation/remote_description.hpp"
 
-#include <algorithm>
-
 #include "rtp/sdp/sdp_text.hpp"
 
 namespace medley::rtp::negotiation {
@@ -29,9 +27,8 @@ RemoteStreams read_remote_streams(const sdp::MediaDescription& m) {
   return r;
 }
 
-base::Result<RemoteTransport, std::string> read_remote_transport(
-    const sdp::SessionDescription& sdp, const sdp::MediaDescription& tagged,
-    const std::vector<const sdp::MediaDescription*>& sections) {
+base::Result<RemoteTransport, std::string> read_remote_transport(const sdp::SessionDescription& sdp,
+                                                                 const sdp::MediaDescription& tagged) {
   RemoteTransport t;
   auto* ufrag = sdp.ice_ufrag(tagged);
   auto* pwd = sdp.ice_pwd(tagged);
@@ -42,12 +39,8 @@ base::Result<RemoteTransport, std::string> read_remote_transport(
   if (t.fingerprints.empty()) return std::string("no a=fingerprint: DTLS-SRTP is required");
   t.ice_lite = sdp.ice_lite();
   if (auto* o = sdp.ice_options(tagged)) t.trickle = o->has("trickle");
-  for (const auto* m : sections) {
-    for (auto* c : m->candidates())
-      if (std::find(t.candidates.begin(), t.candidates.end(), *c) == t.candidates.end()) t.candidates.push_back(*c);
-    if (m->attributes.has<sdp::EndOfCandidates>()) t.end_of_candidates = true;
-  }
-  if (sdp.attributes.has<sdp::EndOfCandidates>()) t.end_of_candidates = true;
+  for (auto* c : tagged.candidates()) t.candidates.push_back(*c);
+  t.end_of_candidates = tagged.attributes.has<sdp::EndOfCandidates>() || sdp.attributes.has<sdp::EndOfCandidates>();
   return t;
 }
 
