@@ -8,6 +8,7 @@
 #include "rtp/negotiation/codec_matching.hpp"
 #include "rtp/negotiation/remote_description.hpp"
 #include "rtp/negotiation/section_writer.hpp"
+#include "rtp/sdp/sdp_parser.hpp"
 
 namespace medley::rtp::negotiation {
 
@@ -223,6 +224,9 @@ Result<Answer> process_offer(const sdp::SessionDescription& offer, const LocalCa
     a.media.push_back(n.kind == MediaKind::Data ? write_data_section(n, st) : write_rtp_section(n, st));
   }
   answer.sdp = a.to_string();
+  // Our sections can be longer than the offer's (transport attributes in each): never hand out an answer that
+  // our own parser (and its limits) would refuse.
+  if (answer.sdp.size() > sdp::kMaxSdpSize) return offer_error("the answer would exceed the SDP size limit");
   return answer;
 }
 

@@ -259,6 +259,28 @@ TEST(NegotiationReject, MalformedOffersFailWith40209AndAReason) {
                "no usable media section: m-section 0: unsupported media type \"text\"; m-section 1: RTP profile RTP/AVP");
 }
 
+TEST(NegotiationReject, HugeOfferNeverYieldsAnUnparseableAnswer) {
+  // Our answer repeats the transport attributes per section, so it outgrows a compact offer.
+  std::string offer = kHead + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+                      "a=fingerprint:sha-256 01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:"
+                      "01:23:45:67:89:AB:CD:EF\r\na=group:BUNDLE";
+  for (int i = 0; i < 300; ++i) offer += " " + std::to_string(i);
+  offer += "\r\n";
+  std::string formats, rtpmaps;
+  for (int pt = 96; pt < 128; ++pt) {
+    formats += " " + std::to_string(pt);
+    rtpmaps += "a=rtpmap:" + std::to_string(pt) + " VP8/90000\r\n";
+  }
+  for (int i = 0; i < 300; ++i)
+    offer += "m=video 9 UDP/TLS/RTP/SAVPF" + formats + "\r\na=mid:" + std::to_string(i) +
+             "\r\na=rtcp-mux\r\na=rtcp-fb:* nack\r\na=rtcp-fb:* nack pli\r\na=rtcp-fb:* ccm fir\r\n"
+             "a=rtcp-fb:* goog-remb\r\na=rtcp-fb:* transport-cc\r\n" + rtpmaps;
+  ASSERT_TRUE(sdp::SessionDescription::parse(offer).ok());
+  auto r = process_offer(offer, LocalCapabilities::defaults(), test_transport(), test_identity());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, "the answer would exceed the SDP size limit");
+}
+
 TEST(NegotiationReject, BadLocalTransportIsReported) {
   auto t = test_transport();
   t.fingerprint = "not hex";
