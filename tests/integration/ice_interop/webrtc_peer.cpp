@@ -1,5 +1,5 @@
 // The server side of the ICE/DTLS/SRTP/SCTP interop test: a small WebRTC answerer built only from Medley's ice/ and
-// rtp/ modules, on a UDP socket bound to 127.0.0.1. It talks JSON lines with peer.js (libwebrtc) on stdin/stdout:
+// rtp/ modules (the answer from rtp::negotiation, as a WebRtcEndpoint gives it), on a UDP socket bound to 127.0.0.1. It talks JSON lines with peer.js (libwebrtc) on stdin/stdout:
 // reads the offer and trickled candidates, writes the answer and its candidates, decrypts and counts the peer's
 // SRTP video, echoes data-channel messages, sends one of its own, and reports progress as "stats" lines.
 #include <arpa/inet.h>
@@ -27,8 +27,8 @@
 #include "ice/ice_agent.hpp"
 #include "ice/sctp_association.hpp"
 #include "rtp/base/time.hpp"
+#include "rtp/negotiation/process_offer.hpp"
 #include "rtp/packet_view.hpp"
-#include "rtp/sdp/session_description.hpp"
 #include "rtp/srtp/srtp_session.hpp"
 
 using namespace medley;
@@ -101,6 +101,11 @@ struct Peer {
         emit({{"type", "candidate"}, {"candidate", c->candidate.to_string()}, {"sdpMid", "0"}});
       } else if (auto* s = std::get_if<ice::SelectedPairChanged>(&e)) {
         remote = s->remote.address;
+        // As DTLS client we speak first, once ICE has a path (RFC 8842 §4: DTLS after ICE connectivity).
+        if (dtls && dtls->role() == ice::DtlsRole::Client && dtls->state() == ice::DtlsTransport::State::New) {
+          dtls->start(now, dtls_out);
+          drain_dtls(now);
+        }
       } else if (auto* st = std::get_if<ice::StateChanged>(&e)) {
         std::cerr << "ice state " << ice::to_string(st->state) << "\n";
         if (st->state == ice::IceState::Failed) fail("ICE failed");
@@ -192,25 +197,9 @@ struct Peer {
   }
 
   void on_offer(base::Timestamp now, const std::string& sdp_text) {
-    auto offer = rtp::sdp::SessionDescription::parse(sdp_text);
-    if (!offer) fail("offer does not parse: line " + std::to_string(offer.error().line) + ": " + offer.error().reason);
-    const auto& media = offer->media;
-    if (media.empty()) fail("offer has no media");
-    const auto* m0 = &media[0];
-    const auto* ufrag = offer->ice_ufrag(*m0);
-    const auto* pwd = offer->ice_pwd(*m0);
-    auto fps = offer->fingerprints(*m0);
-    if (!ufrag || !pwd || fps.empty()) fail("offer lacks ICE credentials or fingerprint");
-    std::string hex;
-    for (uint8_t b : fps.front()->bytes) {
-      char two[4];
-      std::snprintf(two, sizeof(two), "%02X:", b);
-      hex += two;
-    }
-    if (!hex.empty()) hex.pop_back();
-    auto fp = ice::Fingerprint::parse(fps.front()->hash_function, hex);
-    if (!fp) fail("offer fingerprint unusable");
-
+    // The answer is what a Kurento WebRtcEndpoint gives: rtp::negotiation::process_offer with the default codecs,
+    // DTLS role active (we are the DTLS client, as Kurento answers actpass), BUNDLE, candidates trickled.
+    namespace neg = rtp::negotiation;
     ice::IceAgentConfig cfg;
     cfg.local = {random_ice_chars(rng, 8), random_ice_chars(rng, 24)};
     cfg.role = ice::IceRole::Controlled;
@@ -218,51 +207,49 @@ struct Peer {
     for (auto& b : cfg.random_seed) b = static_cast<uint8_t>(rng());
     cfg.host_addresses = {local};
     cfg.allow_loopback = true;
-    agent.emplace(cfg);
-    agent->set_remote_credentials(ufrag->value, pwd->value);
 
-    ice::DtlsTransportConfig dcfg;
-    dcfg.role = ice::DtlsRole::Server;  // we answer a=setup:passive
-    dcfg.remote_fingerprint = *fp;
-    dtls.emplace(dtls_context, dcfg);
-    dtls->start(now, dtls_out);
-
-    // The answer: every offered section accepted, bundled on one transport.
-    std::string mids;
-    std::string body;
-    for (const auto& m : media) {
-      const std::string mid(m.mid().value_or(""));
-      mids += " " + mid;
-      const std::string common = "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + cfg.local.ufrag + "\r\na=ice-pwd:" +
-                                 cfg.local.pwd + "\r\na=ice-options:trickle\r\na=fingerprint:sha-256 " +
-                                 dtls_context->certificate().fingerprint_sha256_string() +
-                                 "\r\na=setup:passive\r\na=mid:" + mid + "\r\n";
-      if (m.is_sctp()) {
-        body += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n" + common +
-                "a=sctp-port:5000\r\na=max-message-size:262144\r\n";
-      } else if (m.media == "video") {
-        for (const auto& c : m.codecs()) {
-          if (c.encoding_name == "VP8") {
-            video_pt = c.payload_type.value;
-            break;
-          }
+    neg::TransportParams transport;
+    transport.ice_ufrag = cfg.local.ufrag;
+    transport.ice_pwd = cfg.local.pwd;
+    transport.fingerprint = dtls_context->certificate().fingerprint_sha256_string();
+    neg::LocalIdentity identity;
+    identity.seed = rng();
+    auto answer = neg::process_offer(sdp_text, neg::LocalCapabilities::defaults(), transport, identity);
+    if (!answer) fail("process_offer: " + answer.error().reason);
+    const neg::NegotiatedSession& session = answer->session;
+    for (const auto& m : session.media) {
+      if (m.accepted && m.kind == neg::MediaKind::Video) {
+        for (const auto& c : m.codecs) {
+          if (c.codec_id == base::CodecId::Vp8) video_pt = c.payload_type.value;
         }
-        if (video_pt == 0) fail("offer has no VP8");
-        body += "m=video 9 UDP/TLS/RTP/SAVPF " + std::to_string(video_pt) + "\r\n" + common +
-                "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:" + std::to_string(video_pt) + " VP8/90000\r\n";
-      } else {
-        body += "m=" + m.media + " 0 UDP/TLS/RTP/SAVPF 0\r\n" + common + "a=inactive\r\n";
       }
     }
-    const std::string answer = "v=0\r\no=- " + std::to_string(rng() >> 2) +
-                               " 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE" + mids +
-                               "\r\na=msid-semantic: WMS\r\n" + body;
-    if (!rtp::sdp::SessionDescription::parse(answer)) fail("our own answer does not parse");
-    emit({{"type", "answer"}, {"sdp", answer}});
-    agent->start(now, ice_out);
-    for (const auto& m : media) {
-      for (const auto* c : m.candidates()) add_candidate(now, c->to_string());
+    if (video_pt == 0) fail("no VP8 negotiated");
+    if (session.remote.fingerprints.empty()) fail("offer has no fingerprint");
+    const auto& rfp = session.remote.fingerprints.front();
+    std::string hex;
+    for (uint8_t b : rfp.bytes) {
+      char two[4];
+      std::snprintf(two, sizeof(two), "%02X:", b);
+      hex += two;
     }
+    if (!hex.empty()) hex.pop_back();
+    auto fp = ice::Fingerprint::parse(rfp.hash_function, hex);
+    if (!fp) fail("offer fingerprint unusable");
+
+    agent.emplace(cfg);
+    agent->set_remote_credentials(session.remote.ice_ufrag, session.remote.ice_pwd);
+
+    ice::DtlsTransportConfig dcfg;
+    dcfg.role = session.dtls_role == neg::DtlsRole::Client ? ice::DtlsRole::Client : ice::DtlsRole::Server;
+    dcfg.remote_fingerprint = *fp;
+    dtls.emplace(dtls_context, dcfg);
+    std::cerr << "answer: DTLS " << (dcfg.role == ice::DtlsRole::Client ? "client (setup:active)" : "server")
+              << ", video pt " << int(video_pt) << "\n";
+
+    emit({{"type", "answer"}, {"sdp", answer->sdp}});
+    agent->start(now, ice_out);
+    for (const auto& c : session.remote.candidates) add_candidate(now, c.to_string());
     drain_ice(now);
   }
 
