@@ -51,7 +51,8 @@ int g_log_fd = -1;
 char* g_demangle_buf = nullptr;
 size_t g_demangle_cap = 0;
 std::atomic<bool> g_in_handler{false};
-char* g_alt_stack = nullptr;
+// In .bss rather than malloc'ed: stays reachable, and is there before anything can fail.
+alignas(16) char g_alt_stack[64 * 1024];
 
 // ---- reading our own .symtab (not async-signal-safe; runs at install)
 
@@ -230,7 +231,9 @@ void on_fatal_signal(int sig, siginfo_t* info, void*) {
     out.put("#");
     out.dec(static_cast<uint64_t>(i));
     out.put(i < 10 ? "  " : " ");
-    const FunctionSymbol* fn = g_symbols != nullptr ? g_symbols->find(pc) : nullptr;
+    // Return addresses point after the call, which may be past the caller's last byte (a call to a noreturn
+    // function ends it): look up pc - 1, which lies inside the call instruction.
+    const FunctionSymbol* fn = g_symbols != nullptr && pc != 0 ? g_symbols->find(pc - 1) : nullptr;
     if (fn == nullptr) {
       // Shared libraries export their symbols; backtrace_symbols_fd writes without allocating.
       out.flush();
@@ -280,10 +283,8 @@ void install_crash_handler(const std::filesystem::path& errors_log) {
     ::backtrace(dummy, 2);
     // A stack overflow leaves no stack to run the handler on.
     stack_t ss{};
-    const size_t alt_size = std::max<size_t>(SIGSTKSZ, 64 * 1024);
-    g_alt_stack = static_cast<char*>(std::malloc(alt_size));
     ss.ss_sp = g_alt_stack;
-    ss.ss_size = alt_size;
+    ss.ss_size = sizeof g_alt_stack;
     ::sigaltstack(&ss, nullptr);
   }
   if (!errors_log.empty()) {

@@ -78,9 +78,27 @@ namespace {
 
 using Shared = WsServer::Shared;
 
-// ---- WebSocket session: one RpcPeer.
+// ---- WebSocket session and the RpcPeer the handler holds.
 
-class WsSession final : public Connection, public kurento::RpcPeer, public std::enable_shared_from_this<WsSession> {
+class WsSession;
+
+// What the RPC layer keeps: it refers to the session weakly, so a handler that holds peers (sessions waiting for a
+// reconnect, say) never keeps a finished connection, its socket and its timers alive.
+class PeerHandle final : public kurento::RpcPeer {
+ public:
+  PeerHandle(uint64_t id, std::string remote, std::weak_ptr<WsSession> session)
+      : id_(id), remote_(std::move(remote)), session_(std::move(session)) {}
+  void send_text(std::string text) override;
+  uint64_t id() const override { return id_; }
+  std::string remote_address() const override { return remote_; }
+
+ private:
+  const uint64_t id_;
+  const std::string remote_;
+  const std::weak_ptr<WsSession> session_;
+};
+
+class WsSession final : public Connection, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket&& socket, std::shared_ptr<Shared> shared)
       : shared_(std::move(shared)),
@@ -93,6 +111,7 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
 
   void run(http::request<http::string_body> req) {
     shared_->add(id_, shared_from_this());
+    peer_ = std::make_shared<PeerHandle>(id_, remote_, weak_from_this());
     const auto& o = shared_->options;
     ws_.set_option(websocket::stream_base::timeout{o.handshake_timeout, o.idle_timeout, /*keep_alive_pings=*/true});
     ws_.set_option(websocket::stream_base::decorator(
@@ -108,14 +127,12 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
     if (shared_->stopping) close_for_shutdown();
   }
 
-  // RpcPeer
-  void send_text(std::string text) override {
+  // From any thread; frames go out in the order of the calls.
+  void send_text(std::string text) {
     asio::post(strand_, [self = shared_from_this(), text = std::move(text)]() mutable {
       self->enqueue(std::move(text));
     });
   }
-  uint64_t id() const override { return id_; }
-  std::string remote_address() const override { return remote_; }
 
   void close_for_shutdown() override {
     asio::post(strand_, [self = shared_from_this()] { self->start_close(websocket::close_code::going_away); });
@@ -130,7 +147,7 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
     }
     open_ = true;
     shared_->log->info("ws #{} {}: connected", id_, remote_);
-    guarded("on_open", [&] { shared_->handler->on_open(shared_from_this()); });
+    guarded("on_open", [&] { shared_->handler->on_open(peer_); });
     do_read();
   }
 
@@ -150,7 +167,7 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
     }
     const auto data = buffer_.cdata();
     const std::string_view text(static_cast<const char*>(data.data()), data.size());
-    guarded("on_text", [&] { shared_->handler->on_text(shared_from_this(), text); });
+    guarded("on_text", [&] { shared_->handler->on_text(peer_, text); });
     buffer_.consume(buffer_.size());
     if (!finished_) do_read();
   }
@@ -223,7 +240,7 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
     if (finished_) return;
     finished_ = true;
     shared_->remove(id_);
-    if (open_) guarded("on_close", [&] { shared_->handler->on_close(shared_from_this()); });
+    if (open_) guarded("on_close", [&] { shared_->handler->on_close(peer_); });
   }
 
   template <class F>
@@ -240,6 +257,7 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
   const uint64_t id_;
   const std::string remote_;
   const asio::any_io_executor strand_;
+  std::shared_ptr<PeerHandle> peer_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
@@ -251,6 +269,10 @@ class WsSession final : public Connection, public kurento::RpcPeer, public std::
   bool finished_ = false;
   websocket::close_code close_code_ = websocket::close_code::normal;
 };
+
+void PeerHandle::send_text(std::string text) {
+  if (auto session = session_.lock()) session->send_text(std::move(text));
+}
 
 // ---- HTTP session: serves the page, answers errors, hands upgrades on the RPC path to a WsSession.
 
