@@ -96,6 +96,8 @@ int run(int argc, char** argv) {
     return 1;
   }
   install_crash_handler(log::errors_log_path());
+  // A peer that vanishes mid-write must cost an error code, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   auto log = log::get("main");
   log->info("Medley 0.1 (Kurento-compatible media server), pid {}", ::getpid());
   log_settings(config, *log);
