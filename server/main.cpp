@@ -1,0 +1,145 @@
+// The medley process: command line and config, logging, crash handler, worker threads, the WebSocket server.
+#include <csignal>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "server/config.hpp"
+#include "server/crash_handler.hpp"
+#include "server/demo/demo_page.hpp"
+#include "server/kurento/rpc_handler.hpp"
+#include "server/log.hpp"
+#include "server/net/ws_server.hpp"
+#include "server/runtime.hpp"
+
+namespace medley::server {
+namespace {
+
+// Stand-in until the Kurento JSON-RPC layer (KurentoRpc) is wired here: answers `ping` so kurento-client's
+// keep-alive works, and -32601 (method not found) to everything else, -32700/-32600 to malformed frames.
+class PingOnlyRpcHandler final : public kurento::RpcHandler {
+ public:
+  void on_open(const std::shared_ptr<kurento::RpcPeer>&) override {}
+  void on_close(const std::shared_ptr<kurento::RpcPeer>&) override {}
+  void on_text(const std::shared_ptr<kurento::RpcPeer>& peer, std::string_view text) override {
+    using nlohmann::json;
+    auto error = [&](const json& id, int code, std::string_view message) {
+      peer->send_text(
+          json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}}.dump());
+    };
+    const json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (msg.is_discarded()) return error(nullptr, -32700, "Parse error");
+    if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string()) {
+      return error(msg.is_object() && msg.contains("id") ? msg["id"] : json(nullptr), -32600, "Invalid request");
+    }
+    if (!msg.contains("id")) return;  // a notification gets no answer
+    if (msg["method"] == "ping") {
+      peer->send_text(json{{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"result", {{"value", "pong"}}}}.dump());
+      return;
+    }
+    error(msg["id"], -32601, "Method not found");
+  }
+};
+
+void log_settings(const MediaServerConfig& config, spdlog::logger& log) {
+  for (const auto& file : config.files_read) log.info("Configuration file: {}", file.string());
+  if (config.conf_dir.empty()) log.info("No configuration directory; using embedded defaults");
+  for (const auto& warning : config.warnings) log.warn("{}", warning);
+  // The same lines Kurento prints, so operators find the NAT traversal settings where they expect them.
+  const auto& w = config.webrtc;
+  if (!w.stun_server_address.empty()) {
+    log.info("Using STUN reflexive server IP: {}", w.stun_server_address);
+    log.info("Using STUN reflexive server Port: {}", w.stun_server_port);
+  } else {
+    log.info("No STUN server configured");
+  }
+  if (w.turn) {
+    log.info("Using TURN relay server: {}", w.turn->to_string(/*with_password=*/false));
+  } else {
+    log.info("No TURN server configured");
+  }
+  if (!w.external_ipv4.empty()) log.info("Using external IPv4: {}", w.external_ipv4);
+  if (!w.external_ipv6.empty()) log.info("Using external IPv6: {}", w.external_ipv6);
+  if (!w.network_interfaces.empty()) log.info("Using network interfaces: {}", fmt::join(w.network_interfaces, ","));
+  log.info("RTP port range {}..{}, MTU {}", config.rtp.min_port, config.rtp.max_port, config.rtp.mtu);
+  log.info("Audio codecs: {}; video codecs: {}", fmt::join(config.sdp.audio_codecs, ", "),
+           fmt::join(config.sdp.video_codecs, ", "));
+}
+
+int run(int argc, char** argv) {
+  CommandLine cli;
+  if (const auto exit_code = parse_command_line(argc, argv, cli)) return *exit_code;
+
+  MediaServerConfig config;
+  try {
+    config = load_config(cli);
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "medley: {}\n", e.what());
+    return 1;
+  }
+
+  log::Options log_options;
+  if (const char* env = std::getenv("MEDLEY_LOG")) log_options.env_spec = env;
+  log_options.cli_spec = config.logging.levels;
+  log_options.log_dir = config.logging.log_dir;
+  log_options.file_size_bytes = config.logging.file_size_mib << 20;
+  log_options.file_count = config.logging.file_count;
+  try {
+    log::init(log_options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "medley: {}\n", e.what());
+    return 1;
+  }
+  install_crash_handler(log::errors_log_path());
+  // A peer that vanishes mid-write must cost an error code, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto log = log::get("main");
+  log->info("Medley 0.1 (Kurento-compatible media server), pid {}", ::getpid());
+  log_settings(config, *log);
+
+  Runtime runtime(config.threads);
+  auto handler = std::make_shared<PingOnlyRpcHandler>();
+  net::WsServerOptions ws_options;
+  ws_options.address = config.websocket.address;
+  ws_options.port = config.websocket.port;
+  ws_options.path = config.websocket.path;
+  ws_options.index_html = demo::demo_page_html(config.websocket.path);
+  net::WsServer server(runtime.io(), ws_options, handler);
+  try {
+    server.start();
+  } catch (const boost::system::system_error& e) {
+    log->critical("Cannot listen on {}:{}: {}", config.websocket.address, config.websocket.port, e.code().message());
+    return 1;
+  }
+
+  std::promise<int> stop_signal;
+  boost::asio::signal_set signals(runtime.io(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) stop_signal.set_value(sig);
+  });
+  runtime.start();
+
+  const bool any = config.websocket.address == "0.0.0.0" || config.websocket.address == "::";
+  const auto shown = any ? std::string("localhost") : config.websocket.address;
+  log->info("Worker threads: {}", runtime.thread_count());
+  log->info("Medley listening on ws://{}:{}{}", config.websocket.address, server.port(), config.websocket.path);
+  log->info("Demo page: http://{}:{}/", shown, server.port());
+
+  const int sig = stop_signal.get_future().get();
+  log->info("Signal {} received; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop();
+  runtime.shutdown(std::chrono::seconds(3));
+  log->info("Stopped");
+  log::shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace medley::server
+
+int main(int argc, char** argv) { return medley::server::run(argc, argv); }
