@@ -6,13 +6,13 @@
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "server/config.hpp"
 #include "server/crash_handler.hpp"
 #include "server/demo/demo_page.hpp"
-#include "server/kurento/rpc_handler.hpp"
+#include "server/kurento/kurento_rpc.hpp"
 #include "server/log.hpp"
 #include "server/net/ws_server.hpp"
 #include "server/runtime.hpp"
@@ -20,31 +20,18 @@
 namespace medley::server {
 namespace {
 
-// Stand-in until the Kurento JSON-RPC layer (KurentoRpc) is wired here: answers `ping` so kurento-client's
-// keep-alive works, and -32601 (method not found) to everything else, -32700/-32600 to malformed frames.
-class PingOnlyRpcHandler final : public kurento::RpcHandler {
- public:
-  void on_open(const std::shared_ptr<kurento::RpcPeer>&) override {}
-  void on_close(const std::shared_ptr<kurento::RpcPeer>&) override {}
-  void on_text(const std::shared_ptr<kurento::RpcPeer>& peer, std::string_view text) override {
-    using nlohmann::json;
-    auto error = [&](const json& id, int code, std::string_view message) {
-      peer->send_text(
-          json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}}.dump());
-    };
-    const json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (msg.is_discarded()) return error(nullptr, -32700, "Parse error");
-    if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string()) {
-      return error(msg.is_object() && msg.contains("id") ? msg["id"] : json(nullptr), -32600, "Invalid request");
-    }
-    if (!msg.contains("id")) return;  // a notification gets no answer
-    if (msg["method"] == "ping") {
-      peer->send_text(json{{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"result", {{"value", "pong"}}}}.dump());
-      return;
-    }
-    error(msg["id"], -32601, "Method not found");
-  }
-};
+// Kurento's garbage collection of abandoned sessions, on the io_context: KurentoRpc says when the next grace period
+// ends; a timer calls it then (and at least every garbage-collector period, in case a session closed meanwhile).
+void schedule_expiry(boost::asio::steady_timer& timer, kurento::KurentoRpc& rpc, std::chrono::seconds period) {
+  auto next = std::chrono::steady_clock::now() + period;
+  if (auto due = rpc.next_timeout(); due && *due < next) next = *due;
+  timer.expires_at(next);
+  timer.async_wait([&timer, &rpc, period](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled at shutdown
+    rpc.handle_timeout(std::chrono::steady_clock::now());
+    schedule_expiry(timer, rpc, period);
+  });
+}
 
 void log_settings(const MediaServerConfig& config, spdlog::logger& log) {
   for (const auto& file : config.files_read) log.info("Configuration file: {}", file.string());
@@ -103,7 +90,13 @@ int run(int argc, char** argv) {
   log_settings(config, *log);
 
   Runtime runtime(config.threads);
-  auto handler = std::make_shared<PingOnlyRpcHandler>();
+  kurento::KurentoRpcConfig rpc_config;
+  // Kurento releases an abandoned session's objects after its garbage collector has seen it idle: we count the
+  // configured period from the moment the socket closed.
+  rpc_config.session_grace = config.garbage_collector_period;
+  auto handler = std::make_shared<kurento::KurentoRpc>(rpc_config);
+  boost::asio::steady_timer expiry(runtime.io());
+  schedule_expiry(expiry, *handler, std::chrono::seconds(std::max<int64_t>(1, config.garbage_collector_period.count())));
   net::WsServerOptions ws_options;
   ws_options.address = config.websocket.address;
   ws_options.port = config.websocket.port;
@@ -132,6 +125,7 @@ int run(int argc, char** argv) {
 
   const int sig = stop_signal.get_future().get();
   log->info("Signal {} received; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  expiry.cancel();
   server.stop();
   runtime.shutdown(std::chrono::seconds(3));
   log->info("Stopped");
