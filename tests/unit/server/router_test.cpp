@@ -2,6 +2,8 @@
 // keyframe request throttling, large and grouped fan-outs, membership changes mid fan-out, no steady-state
 // allocation.
 #include <gtest/gtest.h>
+
+#include "../common/alloc_counter.hpp"
 #include <openssl/crypto.h>
 
 #include <atomic>
@@ -25,34 +27,8 @@
 #include "server/media/router.hpp"
 #include "server/media/rtp_sink.hpp"
 
-namespace {
-
-std::atomic<long> g_allocs{0};
-
-void* counted_malloc(size_t n, const char*, int) {
-  ++g_allocs;
-  return std::malloc(n);
-}
-void* counted_realloc(void* p, size_t n, const char*, int) {
-  ++g_allocs;
-  return std::realloc(p, n);
-}
-void counted_free(void* p, const char*, int) { std::free(p); }
-
-// OpenSSL accepts new hooks only before its first allocation: install them during static initialisation.
-const bool g_hooked = CRYPTO_set_mem_functions(counted_malloc, counted_realloc, counted_free) == 1;
-
-}  // namespace
-
-// Replacing the global operator new/delete pair with malloc/free is legal; GCC cannot see that they pair up.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(size_t n) {
-  ++g_allocs;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+using medley::test::g_allocs;
+using medley::test::g_hooked;
 
 namespace medley::server::media {
 namespace {
