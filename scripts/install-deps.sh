@@ -6,7 +6,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   # media stack
-  libssl-dev libsrtp2-dev libvpx-dev libopenh264-dev libopus-dev libwebm-dev libusrsctp-dev zlib1g-dev
+  libssl-dev libsrtp2-dev libvpx-dev libopenh264-dev libopus-dev libwebm-dev libyuv-dev libusrsctp-dev zlib1g-dev
   # server helpers
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
