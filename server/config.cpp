@@ -216,11 +216,13 @@ void apply_base_rtp_ini(std::string_view text, MediaServerConfig& config) {
       config.rtp.min_port = static_cast<uint16_t>(int_in_range(f, key, value, 1, 65535));
     } else if (key == "maxPort") {
       config.rtp.max_port = static_cast<uint16_t>(int_in_range(f, key, value, 1, 65535));
+    } else if (key == "udpPort") {
+      config.rtp.media_port = static_cast<uint16_t>(int_in_range(f, key, value, 0, 65535));
     } else if (key == "mtu") {
       // Below 576 (RFC 791's minimum reassembly size) an RTP packet leaves no room for SRTP and headers.
       config.rtp.mtu = static_cast<uint16_t>(int_in_range(f, key, value, 576, 9000));
     } else {
-      warn_unknown(f, key, {"minPort", "maxPort", "mtu"}, config);
+      warn_unknown(f, key, {"minPort", "maxPort", "mtu", "udpPort"}, config);
     }
   }
 }
@@ -412,7 +414,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, Command
   app.set_version_flag("--version", "medley 0.1");
 
   std::string conf_dir, address, path, log_level, log_dir, stun_address, turn_url, ext4, ext6, ifaces;
-  int port = 0, stun_port = 0, min_port = 0, max_port = 0;
+  int port = 0, stun_port = 0, min_port = 0, max_port = 0, udp_port = 0;
   size_t threads = 0, log_size = 0, log_count = 0;
   int64_t gc = 0;
 
@@ -441,6 +443,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, Command
   auto* o_ifaces = app.add_option("--network-interfaces", ifaces, "Comma-separated interfaces used for ICE");
   auto* o_min = app.add_option("--min-port", min_port, "Lowest RTP port")->check(CLI::Range(1, 65535));
   auto* o_max = app.add_option("--max-port", max_port, "Highest RTP port")->check(CLI::Range(1, 65535));
+  auto* o_udp = app.add_option("--udp-port", udp_port, "The UDP port all WebRtcEndpoints share (0: any free port)")
+                    ->check(CLI::Range(0, 65535));
   auto* o_gc = app.add_option("--gc-period", gc, "Garbage collector period in seconds (default 240)")
                    ->check(CLI::Range(int64_t{1}, int64_t{86400}));
 
@@ -465,6 +469,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, Command
   if (*o_ext6) out.external_ipv6 = ext6;
   if (*o_ifaces) out.network_interfaces = ifaces;
   if (*o_min) out.min_port = static_cast<uint16_t>(min_port);
+  if (*o_udp) out.media_port = static_cast<uint16_t>(udp_port);
   if (*o_max) out.max_port = static_cast<uint16_t>(max_port);
   if (*o_gc) out.gc_period_s = gc;
   return std::nullopt;
@@ -517,6 +522,7 @@ void apply_command_line(const CommandLine& cli, MediaServerConfig& config) {
   }
   if (cli.network_interfaces) config.webrtc.network_interfaces = split_list(*cli.network_interfaces);
   if (cli.min_port) config.rtp.min_port = *cli.min_port;
+  if (cli.media_port) config.rtp.media_port = *cli.media_port;
   if (cli.max_port) config.rtp.max_port = *cli.max_port;
   if (cli.gc_period_s) config.garbage_collector_period = std::chrono::seconds(*cli.gc_period_s);
   if (config.rtp.min_port > config.rtp.max_port) {

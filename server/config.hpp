@@ -58,6 +58,8 @@ struct RtpConfig {  // BaseRtpEndpoint.conf.ini
   uint16_t min_port = 1024;
   uint16_t max_port = 65535;
   uint16_t mtu = 1200;
+  // medley: the one UDP port every WebRtcEndpoint shares (DESIGN.md "One socket"); 0 = a free port chosen at start.
+  uint16_t media_port = 0;
 };
 
 struct MediaElementConfig {  // MediaElement.conf.ini, bits per second
@@ -107,6 +109,7 @@ struct CommandLine {
   std::optional<std::string> network_interfaces;
   std::optional<uint16_t> min_port;
   std::optional<uint16_t> max_port;
+  std::optional<uint16_t> media_port;
   std::optional<int64_t> gc_period_s;
 };
 

@@ -12,6 +12,8 @@
 #include "server/config.hpp"
 #include "server/crash_handler.hpp"
 #include "server/demo/demo_page.hpp"
+#include "server/elements/register_elements.hpp"
+#include "server/media/media_port.hpp"
 #include "server/kurento/kurento_rpc.hpp"
 #include "server/log.hpp"
 #include "server/net/ws_server.hpp"
@@ -94,6 +96,27 @@ int run(int argc, char** argv) {
   // Kurento releases an abandoned session's objects after its garbage collector has seen it idle: we count the
   // configured period from the moment the socket closed.
   rpc_config.session_grace = config.garbage_collector_period;
+  // The media port every WebRtcEndpoint shares, on the configured interfaces (all non-loopback ones by default).
+  auto addresses = media::host_addresses(config.webrtc.network_interfaces);
+  if (!addresses) {
+    log->critical("networkInterfaces: {}", addresses.error());
+    return 1;
+  }
+  for (auto& a : *addresses) a.set_port(config.rtp.media_port);
+  auto port = media::MediaPort::open(runtime.io(), *addresses);
+  if (!port) {
+    log->critical("Cannot open the media port: {}", port.error());
+    return 1;
+  }
+  for (const auto& a : (*port)->local_addresses()) log->info("Media (ICE host candidate) on UDP {}", a.to_string());
+  auto media_context = elements::make_media_context(runtime.io(), **port, config);
+  if (!media_context) {
+    log->critical("{}", media_context.error());
+    return 1;
+  }
+  auto factory = std::make_shared<kurento::TypeFactory>();
+  elements::register_media_types(*factory, *media_context);
+  rpc_config.factory = factory;
   auto handler = std::make_shared<kurento::KurentoRpc>(rpc_config);
   boost::asio::steady_timer expiry(runtime.io());
   schedule_expiry(expiry, *handler, std::chrono::seconds(std::max<int64_t>(1, config.garbage_collector_period.count())));

@@ -29,12 +29,12 @@ struct GeneratedOffer {
   OfferState state;
 };
 
-// Errors carry kGenerateOfferError (40208): nothing requested, no codec configured for a kind, data channels
+// Errors carry kGenerateOfferError (40204): nothing requested, no codec configured for a kind, data channels
 // disabled or requested twice, invalid local transport values.
 Result<GeneratedOffer> generate_offer(const LocalCapabilities& caps, const TransportParams& transport,
                                       const LocalIdentity& identity, const std::vector<OfferSection>& sections);
 
-// Errors carry kProcessAnswerError (40210): unparseable text, a different number or order of sections, codecs or
+// Errors carry kProcessAnswerError (40206): unparseable text, a different number or order of sections, codecs or
 // directions we did not offer, no rtcp-mux, no BUNDLE for several accepted sections, a=setup:actpass in the
 // answer, missing ICE credentials or fingerprint, every section rejected.
 Result<NegotiatedSession> process_answer(std::string_view answer_text, const OfferState& state);

@@ -8,9 +8,9 @@
 namespace medley::rtp::negotiation {
 
 // Kurento's codes (kurento-client-core errors): what the JSON-RPC error carries.
-inline constexpr int kGenerateOfferError = 40208;  // SDP_END_POINT_GENERATE_OFFER_ERROR
-inline constexpr int kProcessOfferError = 40209;   // SDP_END_POINT_PROCESS_OFFER_ERROR
-inline constexpr int kProcessAnswerError = 40210;  // SDP_END_POINT_PROCESS_ANSWER_ERROR
+inline constexpr int kGenerateOfferError = 40204;  // SDP_END_POINT_GENERATE_OFFER_ERROR
+inline constexpr int kProcessOfferError = 40205;   // SDP_END_POINT_PROCESS_OFFER_ERROR
+inline constexpr int kProcessAnswerError = 40206;  // SDP_END_POINT_PROCESS_ANSWER_ERROR
 
 struct NegotiationError {
   int code = kProcessOfferError;

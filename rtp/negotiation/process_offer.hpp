@@ -18,7 +18,7 @@ struct Answer {
   NegotiatedSession session;
 };
 
-// Errors carry kProcessOfferError (40209) and say why: the line that does not parse, duplicate mids, a BUNDLE
+// Errors carry kProcessOfferError (40205) and say why: the line that does not parse, duplicate mids, a BUNDLE
 // group naming unknown mids, missing ICE credentials or fingerprint, a=setup:holdconn, or no usable section
 // (with each section's reason). Never throws; any input is safe.
 Result<Answer> process_offer(std::string_view offer_text, const LocalCapabilities& caps,

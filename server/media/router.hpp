@@ -95,6 +95,9 @@ class Router {
   ~Router();
 
   const RtpSourceInfo& info() const { return info_; }
+  // The publisher's negotiated extensions and codecs: set on the strand before its first packet (packets and
+  // sinks read it without a lock). A renegotiation that changes them needs a new Router.
+  RtpSourceInfo& mutable_info() { return info_; }
 
   // Membership, from any thread: copy-on-write with an atomic swap, so a fan-out in progress keeps its snapshot
   // and never waits. A video sink joining makes the next publish() ask the source for a keyframe. A sink has one

@@ -46,6 +46,10 @@ bool RtpSinkTransport::send(base::BufferRef packet, size_t len) {
 RtpSink::RtpSink(RtpSinkConfig config, RtpSinkTransport& transport)
     : config_(std::move(config)), transport_(transport), sr_(config_.ssrc, config_.clock_rate) {
   for (size_t i = 0; i < pt_map_.size(); ++i) pt_map_[i] = static_cast<uint8_t>(i);
+  rtx_pt_.fill(kDrop);
+  for (const auto& c : config_.codecs) {
+    if (c.rtx_payload_type) rtx_pt_[c.payload_type.value & 0x7F] = c.rtx_payload_type->value & 0x7F;
+  }
   twcc_id_ = config_.extensions.id_of(rtp::ExtensionType::TransportSequenceNumber);
   abs_send_time_id_ = config_.extensions.id_of(rtp::ExtensionType::AbsSendTime);
   mid_id_ = config_.mid.empty() ? 0 : config_.extensions.id_of(rtp::ExtensionType::Mid);
@@ -53,6 +57,7 @@ RtpSink::RtpSink(RtpSinkConfig config, RtpSinkTransport& transport)
 }
 
 void RtpSink::set_payload_type_map(std::span<const std::pair<rtp::PayloadType, rtp::PayloadType>> map) {
+  explicit_map_ = true;
   for (size_t i = 0; i < pt_map_.size(); ++i) pt_map_[i] = map.empty() ? static_cast<uint8_t>(i) : kDrop;
   for (const auto& [from, to] : map) pt_map_[from.value & 0x7F] = to.value & 0x7F;
 }
@@ -65,8 +70,24 @@ bool RtpSink::same_extension_layout(const RtpSourceInfo& source) const {
   return true;
 }
 
+// Each source payload type goes to the receiver's first payload type of the same codec; a codec the receiver did
+// not negotiate is dropped (transcoding, when codecs differ, is a branch of its own before this sink).
+void RtpSink::map_by_codec(const RtpSourceInfo& source) {
+  if (explicit_map_ || config_.codecs.empty() || source.codecs.empty()) return;
+  pt_map_.fill(kDrop);
+  for (const auto& [pt, codec] : source.codecs) {
+    for (const auto& mine : config_.codecs) {
+      if (mine.codec == codec && codec != base::CodecId::Unknown) {
+        pt_map_[pt.value & 0x7F] = mine.payload_type.value & 0x7F;
+        break;
+      }
+    }
+  }
+}
+
 void RtpSink::bind(const PublishedPacket& p, base::Timestamp now) {
   const rtp::RtpPacketView& v = p.view;
+  if (p.source != source_) map_by_codec(*p.source);
   source_ = p.source;
   source_extensions_ = p.source->extensions;
   source_ssrc_ = v.ssrc();
@@ -258,7 +279,8 @@ void RtpSink::resend(uint16_t seq, base::Timestamp now) {
   auto view = rtp::RtpPacketView::parse(base::Bytes(plain->data(), n), config_.extensions);
   if (!view) return;
   base::BufferRef out = transport_.pool().acquire();
-  auto m = rtp::rtx_wrap(*view, *config_.rtx_ssrc, config_.rtx_payload_type, next_rtx_seq_,
+  const uint8_t rtx_pt = rtx_pt_[pt] != kDrop ? rtx_pt_[pt] : config_.rtx_payload_type.value;
+  auto m = rtp::rtx_wrap(*view, *config_.rtx_ssrc, rtp::PayloadType(rtx_pt), next_rtx_seq_,
                          out->writable().first(out->capacity() - transport_.overhead()));
   if (!m) return;
   ++next_rtx_seq_;

@@ -8,6 +8,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+
+#include "rtp/base/frame.hpp"
 #include <utility>
 #include <vector>
 
@@ -68,6 +70,14 @@ struct RtpSinkConfig {
   rtp::PayloadType rtx_payload_type{0};
   rtp::ExtensionMap extensions;  // what the receiver negotiated (a=extmap)
   std::string mid;               // written when the receiver negotiated the mid extension
+  // The receiver's payload types (codec, and its RTX payload type if any), in its order of preference. With them
+  // the sink maps each source's payload types by codec when it binds to that source; empty: no automatic map.
+  struct Codec {
+    rtp::PayloadType payload_type{0};
+    base::CodecId codec = base::CodecId::Unknown;
+    std::optional<rtp::PayloadType> rtx_payload_type;
+  };
+  std::vector<Codec> codecs;
   bool nack = true;              // keep a history for retransmissions
   size_t history_size = 512;     // packets, rounded up to a power of two (2 s of 2.5 Mbit/s video)
   base::Duration history_max_age = base::Duration::millis(1000);
@@ -89,7 +99,7 @@ class RtpSink : public PacketSink {
   RtpSink(RtpSinkConfig config, RtpSinkTransport& transport);
 
   // Source payload type -> the receiver's. An empty map forwards every payload type unchanged; otherwise a
-  // payload type without an entry is dropped.
+  // payload type without an entry is dropped. An explicit map replaces the one built from config.codecs.
   void set_payload_type_map(std::span<const std::pair<rtp::PayloadType, rtp::PayloadType>> map);
 
   void on_packet(const PublishedPacket& packet, base::Timestamp now) override;
@@ -146,7 +156,11 @@ class RtpSink : public PacketSink {
   RtpSinkConfig config_;
   RtpSinkTransport& transport_;
   rtp::SenderReportState sr_;
+  void map_by_codec(const RtpSourceInfo& source);
+
   std::array<uint8_t, 128> pt_map_{};  // 0xFF: drop
+  std::array<uint8_t, 128> rtx_pt_{};  // receiver payload type -> its RTX payload type (0xFF: config's)
+  bool explicit_map_ = false;
   uint8_t twcc_id_ = 0;
   uint8_t abs_send_time_id_ = 0;
   uint8_t mid_id_ = 0;

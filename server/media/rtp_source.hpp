@@ -2,6 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "rtp/base/frame.hpp"
+#include "rtp/ids.hpp"
 
 #include "rtp/base/buffer.hpp"
 #include "rtp/base/time.hpp"
@@ -18,6 +23,9 @@ struct RtpSourceInfo {
   MediaKind kind = MediaKind::Video;
   uint32_t clock_rate = 90000;
   rtp::ExtensionMap extensions;  // the ids the publisher negotiated: the packet views are parsed with it
+  // The publisher's payload types and their codecs (set with the extensions, before packets flow): a sink maps
+  // them onto its receiver's numbers by codec. Empty: the sink forwards payload types unchanged.
+  std::vector<std::pair<rtp::PayloadType, base::CodecId>> codecs;
 };
 
 // A decrypted packet on its way to the sinks. The buffer is pooled, refcounted and read-only from here on;

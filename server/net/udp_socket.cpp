@@ -44,6 +44,11 @@ std::optional<ice::TransportAddress> from_sockaddr(const sockaddr_storage& ss) {
 
 base::Result<std::unique_ptr<UdpSocket>, std::string> UdpSocket::bind(boost::asio::io_context& io,
                                                                        const ice::TransportAddress& local) {
+  return bind(io.get_executor(), local);
+}
+
+base::Result<std::unique_ptr<UdpSocket>, std::string> UdpSocket::bind(const boost::asio::any_io_executor& io,
+                                                                       const ice::TransportAddress& local) {
   namespace ip = boost::asio::ip;
   boost::system::error_code ec;
   ip::address addr;
@@ -65,15 +70,22 @@ base::Result<std::unique_ptr<UdpSocket>, std::string> UdpSocket::bind(boost::asi
   const ip::udp::endpoint bound = socket.local_endpoint(ec);
   ice::TransportAddress actual = local;
   actual.set_port(bound.port());
-  return std::unique_ptr<UdpSocket>(new UdpSocket(io, std::move(socket), actual));
+  return std::unique_ptr<UdpSocket>(new UdpSocket(std::move(socket), actual));
 }
 
-UdpSocket::UdpSocket(boost::asio::io_context&, boost::asio::ip::udp::socket socket, ice::TransportAddress local)
+UdpSocket::UdpSocket(boost::asio::ip::udp::socket socket, ice::TransportAddress local)
     : socket_(std::move(socket)), local_(local), storage_(kBatch * kMaxDatagram), addrs_(kBatch) {
   received_.reserve(kBatch);
 }
 
 UdpSocket::~UdpSocket() { close(); }
+
+UdpSocket::Stats UdpSocket::stats() const {
+  Stats s = stats_;
+  s.datagrams_out = datagrams_out_.load(std::memory_order_relaxed);
+  s.send_errors = send_errors_.load(std::memory_order_relaxed);
+  return s;
+}
 
 void UdpSocket::start(Handler handler) {
   handler_ = std::move(handler);
@@ -141,20 +153,28 @@ size_t UdpSocket::send(std::span<const OutgoingDatagram> datagrams) {
     const int n = ::sendmmsg(socket_.native_handle(), msgs.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
     if (n <= 0) {
       // A full socket buffer or an unreachable peer: the datagram is dropped, as UDP would, and counted.
-      ++stats_.send_errors;
+      send_errors_.fetch_add(1, std::memory_order_relaxed);
       ++sent;
       continue;
     }
     sent += static_cast<size_t>(n);
     delivered += static_cast<size_t>(n);
-    stats_.datagrams_out += static_cast<uint64_t>(n);
+    datagrams_out_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   }
   return delivered;
 }
 
 bool UdpSocket::send_one(const ice::TransportAddress& to, base::Bytes bytes) {
-  const OutgoingDatagram d{to, bytes};
-  return send(std::span<const OutgoingDatagram>(&d, 1)) == 1;
+  // One datagram: sendto, without sendmmsg's batch arrays to fill.
+  sockaddr_storage addr;
+  const socklen_t len = to_sockaddr(to, addr);
+  if (::sendto(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr),
+               len) < 0) {
+    send_errors_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  datagrams_out_.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
 
 void UdpSocket::close() {

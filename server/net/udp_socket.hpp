@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,9 @@ class UdpSocket {
   // Binds to `local` (port 0: an ephemeral port); the error names the address and the reason.
   static base::Result<std::unique_ptr<UdpSocket>, std::string> bind(boost::asio::io_context& io,
                                                                     const ice::TransportAddress& local);
+  // The same, with the receive handler run on `executor` (a strand: the owner's state needs no lock).
+  static base::Result<std::unique_ptr<UdpSocket>, std::string> bind(const boost::asio::any_io_executor& executor,
+                                                                    const ice::TransportAddress& local);
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
@@ -56,22 +60,25 @@ class UdpSocket {
   // Receives until close(): each readiness drains the socket in batches of up to kBatch and calls the handler
   // once per batch, on the io_context thread that ran the wait (the owner wraps it in a strand if it needs one).
   void start(Handler handler);
-  // Sends in as few syscalls as sendmmsg allows; returns how many went out.
+  // Sends in as few syscalls as sendmmsg allows; returns how many went out. Any thread (the kernel serialises;
+  // the send counters are atomic), so every pipeline strand sends on the shared socket directly.
   size_t send(std::span<const OutgoingDatagram> datagrams);
   bool send_one(const ice::TransportAddress& to, base::Bytes bytes);
   void close();
 
-  const Stats& stats() const { return stats_; }
+  Stats stats() const;
 
  private:
-  UdpSocket(boost::asio::io_context& io, boost::asio::ip::udp::socket socket, ice::TransportAddress local);
+  UdpSocket(boost::asio::ip::udp::socket socket, ice::TransportAddress local);
   void arm();
   void drain();
 
   boost::asio::ip::udp::socket socket_;
   ice::TransportAddress local_;
   Handler handler_;
-  Stats stats_;
+  Stats stats_;  // receive side: only the receive handler's thread writes it
+  std::atomic<uint64_t> datagrams_out_{0};
+  std::atomic<uint64_t> send_errors_{0};
   // Receive buffers, reused for every batch: the steady state allocates nothing.
   std::vector<uint8_t> storage_;
   std::vector<sockaddr_storage> addrs_;

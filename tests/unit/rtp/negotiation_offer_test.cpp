@@ -1,5 +1,5 @@
 // generate_offer and process_answer (Kurento's generateOffer/processAnswer): our offer answered by our own
-// process_offer and read back; answers that break the rules fail with 40210; bad requests with 40208.
+// process_offer and read back; answers that break the rules fail with 40206; bad requests with 40204.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -144,7 +144,7 @@ void expect_answer_error(const std::string& answer, const OfferState& state, con
   EXPECT_NE(s.error().reason.find(part), std::string::npos) << s.error().reason;
 }
 
-TEST(NegotiationOffer, BadAnswersFailWith40210) {
+TEST(NegotiationOffer, BadAnswersFailWith40206) {
   auto o = offer();
   auto a = process_offer(o.sdp, LocalCapabilities::defaults(), test_transport(), test_identity(5));
   ASSERT_TRUE(a.ok());
@@ -196,7 +196,7 @@ TEST(NegotiationOffer, AnswerWithoutSetupMeansTheyAreActive) {
   EXPECT_EQ(s->dtls_role, DtlsRole::Client);
 }
 
-TEST(NegotiationOffer, BadRequestsFailWith40208) {
+TEST(NegotiationOffer, BadRequestsFailWith40204) {
   auto caps = LocalCapabilities::defaults();
   auto expect = [&](const LocalCapabilities& c, const TransportParams& t, const std::vector<OfferSection>& s,
                     const std::string& part) {

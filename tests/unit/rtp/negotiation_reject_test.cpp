@@ -1,5 +1,5 @@
 // process_offer on synthetic offers: rejected sections (well-formed port-0 lines, out of BUNDLE), direction
-// mirroring, extension and codec edge cases, and offers that fail as a whole with 40209 and a reason.
+// mirroring, extension and codec edge cases, and offers that fail as a whole with 40205 and a reason.
 #include <gtest/gtest.h>
 
 #include "negotiation_test_util.hpp"
@@ -236,7 +236,7 @@ void expect_error(const std::string& offer, const std::string& reason_part) {
   EXPECT_NE(r.error().reason.find(reason_part), std::string::npos) << r.error().reason;
 }
 
-TEST(NegotiationReject, MalformedOffersFailWith40209AndAReason) {
+TEST(NegotiationReject, MalformedOffersFailWith40205AndAReason) {
   expect_error("", "offer does not parse");
   expect_error("hello world", "offer does not parse: line 1");
   expect_error(kHead + "m=audio nine UDP/TLS/RTP/SAVPF 111\r\n", "offer does not parse: line 5: m=: port");
