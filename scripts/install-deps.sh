@@ -11,6 +11,8 @@ packages=(
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers: a browser for the demo-page test, ffmpeg/ffprobe to make and check media
+  chromium ffmpeg
 )
 
 # Real peers for integration tests: Node.js runs libwebrtc (npm @roamhq/wrtc). Debian's nodejs only when the

@@ -51,7 +51,7 @@ struct WebRtcConfig {  // WebRtcEndpoint.conf.ini
 
 struct SdpConfig {  // SdpEndpoint.conf.json
   std::vector<std::string> audio_codecs{"opus/48000/2", "PCMU/8000"};
-  std::vector<std::string> video_codecs{"VP8/90000", "H264/90000"};
+  std::vector<std::string> video_codecs{"VP8/90000", "H264/90000", "VP9/90000"};  // VP9: medley forwards it (Kurento lists VP8 and H.264)
 };
 
 struct RtpConfig {  // BaseRtpEndpoint.conf.ini

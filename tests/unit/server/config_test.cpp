@@ -66,7 +66,7 @@ TEST(Config, DefaultsWithNoFiles) {
   EXPECT_EQ(c.rtp.min_port, 1024);
   EXPECT_EQ(c.rtp.max_port, 65535);
   EXPECT_EQ(c.rtp.mtu, 1200);
-  EXPECT_THAT(c.sdp.video_codecs, ElementsAre("VP8/90000", "H264/90000"));
+  EXPECT_THAT(c.sdp.video_codecs, ElementsAre("VP8/90000", "H264/90000", "VP9/90000"));
   EXPECT_THAT(c.sdp.audio_codecs, ElementsAre("opus/48000/2", "PCMU/8000"));
   EXPECT_TRUE(c.files_read.empty());
   EXPECT_TRUE(c.warnings.empty());
