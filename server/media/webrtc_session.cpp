@@ -130,6 +130,7 @@ void WebRtcSession::open() {
 void WebRtcSession::install(neg::NegotiatedSession session, bool we_control) {
   boost::asio::post(strand_, [self = shared_from_this(), s = std::move(session), we_control]() mutable {
     self->do_install(std::move(s), we_control);
+    self->arm_timer(steady_now());
   });
 }
 
@@ -138,6 +139,7 @@ void WebRtcSession::gather_candidates() {
     if (self->closed_) return;
     self->gather_wanted_ = true;
     if (self->installed_) self->start_ice(steady_now());
+    self->arm_timer(steady_now());
   });
 }
 
@@ -160,6 +162,7 @@ void WebRtcSession::add_remote_candidate(std::string candidate) {
       self->agent_->add_remote_candidate(now, c, self->ice_out_);
     }
     self->drain_ice(now);
+    self->arm_timer(now);
   });
 }
 
@@ -192,6 +195,7 @@ void WebRtcSession::create_data_channel(std::string label, ice::DataChannelInit 
     if (self->closed_) return;
     self->pending_channels_.push_back({std::move(label), init});
     self->open_pending_channels();
+    self->arm_timer(steady_now());
   });
 }
 
@@ -200,6 +204,7 @@ void WebRtcSession::close_data_channel(uint16_t id) {
     if (!self->channels_) return;
     self->channels_->close(id);
     self->pump_sctp(steady_now());
+    self->arm_timer(steady_now());
   });
 }
 
