@@ -65,6 +65,9 @@ void WebRtcEndpoint::start() {
       },
       context_->random());
   session_->open();
+  if (const Json cap = property("maxVideoRecvBandwidth"); cap.is_number_integer() && cap.get<int64_t>() > 0) {
+    session_->set_max_video_recv_bitrate(static_cast<uint64_t>(cap.get<int64_t>()) * 1000);
+  }
 }
 
 std::shared_ptr<media::Router> WebRtcEndpoint::output(Kind kind) { return session_->output(kind); }
@@ -142,6 +145,13 @@ std::optional<InvokeResult> WebRtcEndpoint::invoke_own(const std::string& operat
       flowing = flowing || (operation == "isMediaFlowingIn" ? snap.flowing_in[i] : snap.flowing_out[i]);
     }
     return InvokeResult(Json(flowing));
+  }
+  if (operation == "setMaxVideoRecvBandwidth") {
+    // Applied, then stored by the generic setter (getMaxVideoRecvBandwidth reads it back).
+    auto kbps = int_param(params, "maxVideoRecvBandwidth");
+    if (!kbps || *kbps < 0) return InvokeResult(KurentoError{code::kMarshallError, "Invalid maxVideoRecvBandwidth"});
+    session_->set_max_video_recv_bitrate(static_cast<uint64_t>(*kbps) * 1000);
+    return std::nullopt;
   }
   if (operation == "isMediaTranscoding") return InvokeResult(Json(false));  // same codecs: forwarded as they are
   if (operation == "createDataChannel") return create_data_channel(params);

@@ -13,6 +13,7 @@
 #include "rtp/rtcp/compound.hpp"
 #include "rtp/rtcp/nack.hpp"
 #include "rtp/rtcp/pli.hpp"
+#include "rtp/rtcp/remb.hpp"
 #include "rtp/rtcp/sdes.hpp"
 #include "rtp/rtcp/sender_report.hpp"
 #include "server/log.hpp"
@@ -205,6 +206,14 @@ void WebRtcSession::close_data_channel(uint16_t id) {
     self->channels_->close(id);
     self->pump_sctp(steady_now());
     self->arm_timer(steady_now());
+  });
+}
+
+void WebRtcSession::set_max_video_recv_bitrate(uint64_t bps) {
+  boost::asio::post(strand_, [self = shared_from_this(), bps] {
+    self->max_video_recv_bps_ = bps;
+    // At once rather than at the next report: an application lowering the cap wants it now.
+    if (self->srtp_) self->send_reports(steady_now());
   });
 }
 
@@ -850,6 +859,15 @@ void WebRtcSession::send_reports(base::Timestamp now) {
     w.append([&](base::ByteWriter& bw) { return rtcp::write_receiver_report(bw, rtcp_ssrc_, blocks); });
   }
   w.append([&](base::ByteWriter& bw) { return rtcp::write_sdes_cname(bw, sdes_ssrc, cname_); });
+  if (max_video_recv_bps_ > 0) {
+    std::vector<rtp::Ssrc> video;
+    for (auto& in : inbound_) {
+      if (in->section->kind == Kind::Video) video.push_back(in->ssrc);
+    }
+    if (!video.empty()) {
+      w.append([&](base::ByteWriter& bw) { return rtcp::write_remb(bw, rtcp_ssrc_, max_video_recv_bps_, video); });
+    }
+  }
   send_rtcp(now, buf, w.size());
 }
 

@@ -106,6 +106,9 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   // Kurento's createDataChannel/closeDataChannel. A channel asked for before SCTP is up opens when it is.
   void create_data_channel(std::string label, ice::DataChannelInit init);
   void close_data_channel(uint16_t id);
+  // Kurento's maxVideoRecvBandwidth: a cap (bits per second, 0 = none) sent to the publisher as REMB with every
+  // report, which libwebrtc applies on top of its own estimate from our transport-wide feedback.
+  void set_max_video_recv_bitrate(uint64_t bps);
   // Ends everything (DTLS close_notify, SCTP abort) and leaves the port. Idempotent.
   void close();
 
@@ -216,6 +219,7 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   bool media_connected_ = false;
   uint64_t srtp_errors_ = 0;
   std::string srtp_profile_;
+  uint64_t max_video_recv_bps_ = 0;
 
   mutable std::mutex snapshot_mutex_;  // a leaf lock: the strand writes, the control plane reads
   WebRtcSessionSnapshot snapshot_;

@@ -54,8 +54,24 @@ async function loopback(client) {
     assert.ok(pairs.length === 1 && /127\.0\.0\.1/.test(pairs[0].localCandidate), 'selected pair');
     const local = await ep.getLocalSessionDescriptor();
     assert.match(local, /^v=0/);
+    // maxVideoRecvBandwidth reaches the publisher as REMB: libwebrtc's available send rate drops to the cap.
+    await ep.setMaxVideoRecvBandwidth(150);
+    assert.strictEqual(await ep.getMaxVideoRecvBandwidth(), 150);
+    let available = Infinity;
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline) {
+      const report = await peer.pc.getStats();
+      report.forEach((r) => {
+        if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) available = r.availableOutgoingBitrate;
+      });
+      if (available <= 160000) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(available <= 160000, 'available outgoing bitrate under the 150 kbps cap, got ' + available);
+    state.capped = available;
     log(`loopback: ${peer.framesIn} frames (${peer.lastFrameSize}), ${peer.audioIn} audio chunks back; ` +
-        `${state.serverCandidates} server candidates; ${stats['inbound-video'].packetsReceived} video packets in`);
+        `${state.serverCandidates} server candidates; ${stats['inbound-video'].packetsReceived} video packets in; ` +
+        `send rate capped to ${state.capped} bit/s by maxVideoRecvBandwidth 150`);
   } finally {
     peer.close();
     await pipeline.release();
