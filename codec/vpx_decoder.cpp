@@ -9,19 +9,58 @@ namespace medley::codec {
 
 namespace {
 
-// RFC 6386 section 9.1 / VP9 spec 6.2: is this frame decodable alone? Used to gate decoding after an error.
-bool is_keyframe(base::CodecId codec, const std::vector<uint8_t>& d) {
-  if (d.empty()) return false;
-  if (codec == base::CodecId::Vp8) return d.size() >= 10 && (d[0] & 0x01) == 0 && d[3] == 0x9d && d[4] == 0x01 && d[5] == 0x2a;
-  // VP9 uncompressed header: frame_marker(2) profile(2, +1 reserved bit for profile 3) show_existing(1) type(1).
-  const uint8_t b = d[0];
-  if ((b >> 6) != 2) return false;
-  const int profile = ((b >> 5) & 1) | (((b >> 4) & 1) << 1);
-  int bit = 4;  // next bit index from the MSB side after marker and profile
-  if (profile == 3) ++bit;
-  if ((b >> (7 - bit)) & 1) return false;  // show_existing_frame
-  ++bit;
-  return ((b >> (7 - bit)) & 1) == 0;  // frame_type 0 = KEY_FRAME
+// Pictures beyond 4096 x 2304 (4K UHD fits, either way up) are refused before libvpx sees them: a forged
+// keyframe header could otherwise make it allocate 16383 x 16383 reference buffers (~1.2 GB) per packet.
+constexpr int kMaxSide = 4096;
+constexpr int64_t kMaxPixels = 4096 * 2304;
+
+struct KeyframeInfo {
+  bool keyframe = false;
+  bool acceptable = false;  // a keyframe whose size (and VP9 profile) we take
+};
+
+// RFC 6386 section 9.1: tag, start code, 14-bit sizes with 2 scaling bits.
+KeyframeInfo vp8_keyframe(const std::vector<uint8_t>& d) {
+  KeyframeInfo k;
+  k.keyframe = d.size() >= 10 && (d[0] & 0x01) == 0 && d[3] == 0x9d && d[4] == 0x01 && d[5] == 0x2a;
+  if (!k.keyframe) return k;
+  const int w = (d[6] | (d[7] << 8)) & 0x3fff;
+  const int h = (d[8] | (d[9] << 8)) & 0x3fff;
+  k.acceptable = w > 0 && h > 0 && w <= kMaxSide && h <= kMaxSide && int64_t{w} * h <= kMaxPixels;
+  return k;
+}
+
+// VP9 bitstream spec sections 6.2 (uncompressed header), 6.2.1 (frame sync), 6.2.2 (color config, profile 0),
+// 6.2.3 (frame size). Only profile 0 (8-bit 4:2:0) is acceptable: it is what WebRTC negotiates by default.
+KeyframeInfo vp9_keyframe(const std::vector<uint8_t>& d) {
+  KeyframeInfo k;
+  size_t bit = 0;
+  bool overrun = false;
+  auto read = [&](int n) {
+    uint32_t v = 0;
+    for (int i = 0; i < n; ++i, ++bit) {
+      if (bit / 8 >= d.size()) {
+        overrun = true;
+        return 0u;
+      }
+      v = (v << 1) | ((d[bit / 8] >> (7 - bit % 8)) & 1u);
+    }
+    return v;
+  };
+  if (read(2) != 2) return k;  // frame_marker
+  const uint32_t profile = read(1) | (read(1) << 1);
+  if (profile == 3) read(1);
+  if (read(1)) return k;       // show_existing_frame
+  if (read(1) != 0) return k;  // frame_type: 0 is KEY_FRAME
+  k.keyframe = !overrun;
+  read(1);                     // show_frame
+  read(1);                     // error_resilient_mode
+  if (profile != 0 || read(24) != 0x498342) return k;  // frame_sync_code
+  if (read(3) != 7) read(1);   // color_space, color_range unless sRGB (sRGB is not allowed in profile 0 anyway)
+  const int w = static_cast<int>(read(16)) + 1;
+  const int h = static_cast<int>(read(16)) + 1;
+  k.acceptable = !overrun && w <= kMaxSide && h <= kMaxSide && int64_t{w} * h <= kMaxPixels;
+  return k;
 }
 
 }  // namespace
@@ -58,7 +97,12 @@ DecodeStatus VpxDecoder::decode(const base::EncodedFrame& frame, VideoFrame& out
   if (frame.data.empty() || frame.data.size() > std::numeric_limits<unsigned int>::max()) {
     return DecodeStatus::NeedKeyframe;
   }
-  if (need_keyframe_ && !is_keyframe(codec_, frame.data)) return DecodeStatus::NeedKeyframe;
+  const KeyframeInfo key = codec_ == base::CodecId::Vp8 ? vp8_keyframe(frame.data) : vp9_keyframe(frame.data);
+  if (key.keyframe && !key.acceptable) {
+    reset();
+    return DecodeStatus::NeedKeyframe;
+  }
+  if (need_keyframe_ && !key.keyframe) return DecodeStatus::NeedKeyframe;
   if (vpx_codec_decode(&ctx_, frame.data.data(), static_cast<unsigned int>(frame.data.size()), nullptr, 0) !=
       VPX_CODEC_OK) {
     // A failed decode may leave libvpx's references half-updated: start over from the next keyframe.
