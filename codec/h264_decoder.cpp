@@ -6,22 +6,39 @@
 #include <cstring>
 #include <limits>
 
+#include "rtp/payload/h264.hpp"
+#include "rtp/payload/h264_sps.hpp"
+
 namespace medley::codec {
 
 namespace {
 
-// Whether the access unit carries an IDR slice (NAL type 5): after an error only such a unit restarts decoding.
-bool has_idr(const std::vector<uint8_t>& d) {
+struct AccessUnitInfo {
+  bool idr = false;        // carries an IDR slice (NAL type 5): after an error only such a unit restarts decoding
+  bool sps_too_big = false;  // an SPS announces a picture beyond decode_size_ok
+};
+
+AccessUnitInfo inspect(const std::vector<uint8_t>& d) {
+  AccessUnitInfo info;
   size_t zeros = 0;
   for (size_t i = 0; i + 1 < d.size(); ++i) {
     if (d[i] == 0) {
       ++zeros;
       continue;
     }
-    if (d[i] == 1 && zeros >= 2 && (d[i + 1] & 0x1f) == 5) return true;
+    if (d[i] == 1 && zeros >= 2) {
+      const uint8_t type = d[i + 1] & 0x1f;
+      if (type == rtp::h264::kIdr) info.idr = true;
+      if (type == rtp::h264::kSps) {
+        // An SPS our parser cannot read is left to openh264 (which bounds sizes by level 5.2's 36864 macroblocks);
+        // the decoded size is checked again below.
+        auto sps = rtp::parse_h264_sps(base::Bytes(d).subspan(i + 1));
+        if (sps && !decode_size_ok(sps->width, sps->height)) info.sps_too_big = true;
+      }
+    }
     zeros = 0;
   }
-  return false;
+  return info;
 }
 
 }  // namespace
@@ -73,7 +90,12 @@ DecodeStatus H264Decoder::decode(const base::EncodedFrame& frame, VideoFrame& ou
   if (frame.data.empty() || frame.data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return DecodeStatus::NeedKeyframe;
   }
-  if (need_keyframe_ && !has_idr(frame.data)) return DecodeStatus::NeedKeyframe;
+  const AccessUnitInfo au = inspect(frame.data);
+  if (au.sps_too_big) {
+    reset();
+    return DecodeStatus::NeedKeyframe;
+  }
+  if (need_keyframe_ && !au.idr) return DecodeStatus::NeedKeyframe;
   unsigned char* dst[3] = {nullptr, nullptr, nullptr};
   SBufferInfo info;
   std::memset(&info, 0, sizeof(info));
@@ -88,12 +110,12 @@ DecodeStatus H264Decoder::decode(const base::EncodedFrame& frame, VideoFrame& ou
     // picture leaves us where we were.
     return DecodeStatus::NeedMore;
   }
-  need_keyframe_ = false;
   const SSysMEMBuffer& b = info.UsrData.sSystemBuffer;
-  if (b.iWidth <= 0 || b.iHeight <= 0) {
+  if (!decode_size_ok(b.iWidth, b.iHeight) || b.iStride[0] < b.iWidth || b.iStride[1] < (b.iWidth + 1) / 2) {
     reset();
     return DecodeStatus::NeedKeyframe;
   }
+  need_keyframe_ = false;
   out.borrow(b.iWidth, b.iHeight, {dst[0], dst[1], dst[2]}, {b.iStride[0], b.iStride[1], b.iStride[1]});
   out.rtp_timestamp = frame.rtp_timestamp;
   out.capture_time = frame.arrival;

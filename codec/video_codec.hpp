@@ -19,6 +19,14 @@ enum class DecodeStatus : uint8_t {
                  // corrupt (green) picture ever comes out
 };
 
+// Pictures beyond 4096 x 2304 (4K UHD fits, either way up) are refused, checked on the keyframe header or SPS
+// before the library sees them: a forged header could otherwise make it allocate 16383 x 16383 references.
+constexpr int kMaxDecodeSide = 4096;
+constexpr int64_t kMaxDecodePixels = int64_t{4096} * 2304;
+constexpr bool decode_size_ok(int64_t w, int64_t h) {
+  return w > 0 && h > 0 && w <= kMaxDecodeSide && h <= kMaxDecodeSide && w * h <= kMaxDecodePixels;
+}
+
 class VideoDecoder {
  public:
   virtual ~VideoDecoder() = default;

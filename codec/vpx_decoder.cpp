@@ -9,11 +9,6 @@ namespace medley::codec {
 
 namespace {
 
-// Pictures beyond 4096 x 2304 (4K UHD fits, either way up) are refused before libvpx sees them: a forged
-// keyframe header could otherwise make it allocate 16383 x 16383 reference buffers (~1.2 GB) per packet.
-constexpr int kMaxSide = 4096;
-constexpr int64_t kMaxPixels = 4096 * 2304;
-
 struct KeyframeInfo {
   bool keyframe = false;
   bool acceptable = false;  // a keyframe whose size (and VP9 profile) we take
@@ -26,7 +21,7 @@ KeyframeInfo vp8_keyframe(const std::vector<uint8_t>& d) {
   if (!k.keyframe) return k;
   const int w = (d[6] | (d[7] << 8)) & 0x3fff;
   const int h = (d[8] | (d[9] << 8)) & 0x3fff;
-  k.acceptable = w > 0 && h > 0 && w <= kMaxSide && h <= kMaxSide && int64_t{w} * h <= kMaxPixels;
+  k.acceptable = decode_size_ok(w, h);
   return k;
 }
 
@@ -59,7 +54,7 @@ KeyframeInfo vp9_keyframe(const std::vector<uint8_t>& d) {
   if (read(3) != 7) read(1);   // color_space, color_range unless sRGB (sRGB is not allowed in profile 0 anyway)
   const int w = static_cast<int>(read(16)) + 1;
   const int h = static_cast<int>(read(16)) + 1;
-  k.acceptable = !overrun && w <= kMaxSide && h <= kMaxSide && int64_t{w} * h <= kMaxPixels;
+  k.acceptable = !overrun && decode_size_ok(w, h);
   return k;
 }
 
@@ -119,7 +114,7 @@ DecodeStatus VpxDecoder::decode(const base::EncodedFrame& frame, VideoFrame& out
   vpx_codec_iter_t iter = nullptr;
   vpx_image_t* img = vpx_codec_get_frame(&ctx_, &iter);
   if (img == nullptr) return DecodeStatus::NeedMore;  // VP9 superframe without a shown frame
-  if (img->fmt != VPX_IMG_FMT_I420 || img->d_w == 0 || img->d_h == 0) {
+  if (img->fmt != VPX_IMG_FMT_I420 || !decode_size_ok(img->d_w, img->d_h)) {
     // Profile 1-3 VP9 (4:4:4, high bit depth) is not negotiated by WebRTC peers we serve.
     reset();
     return DecodeStatus::NeedKeyframe;
