@@ -79,14 +79,14 @@ bool H264Decoder::init() {
   return true;
 }
 
+// The decoder is re-created at the next IDR rather than here: a stream of garbage then costs one parse per frame,
+// not an openh264 initialization (a few MB of tables) per frame.
 void H264Decoder::reset() {
   destroy();
-  init();
   need_keyframe_ = true;
 }
 
 DecodeStatus H264Decoder::decode(const base::EncodedFrame& frame, VideoFrame& out) {
-  if (dec_ == nullptr && !init()) return DecodeStatus::NeedKeyframe;
   if (frame.data.empty() || frame.data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return DecodeStatus::NeedKeyframe;
   }
@@ -96,6 +96,7 @@ DecodeStatus H264Decoder::decode(const base::EncodedFrame& frame, VideoFrame& ou
     return DecodeStatus::NeedKeyframe;
   }
   if (need_keyframe_ && !au.idr) return DecodeStatus::NeedKeyframe;
+  if (dec_ == nullptr && !init()) return DecodeStatus::NeedKeyframe;
   unsigned char* dst[3] = {nullptr, nullptr, nullptr};
   SBufferInfo info;
   std::memset(&info, 0, sizeof(info));

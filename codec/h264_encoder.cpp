@@ -86,7 +86,10 @@ bool H264Encoder::init() {
   p.iEntropyCodingModeFlag = 0;  // CAVLC: constrained baseline
   p.iMultipleThreadIdc = static_cast<unsigned short>(std::max(1, config_.threads));
   p.bEnableDenoise = false;
-  p.bEnableBackgroundDetection = true;
+  // Background detection and adaptive quantization share openh264's video analysis pass; dropping the first
+  // alone saved ~14 % of the 720p VP8->H.264 transcode CPU in bench_codec (241 -> 280 frames per core-second)
+  // at the same bitrate, while adaptive quantization keeps its say over busy versus flat areas.
+  p.bEnableBackgroundDetection = false;
   p.bEnableAdaptiveQuant = true;
   p.bEnableSceneChangeDetect = true;
   p.bEnableLongTermReference = false;

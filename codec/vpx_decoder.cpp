@@ -79,16 +79,15 @@ bool VpxDecoder::init() {
   return initialized_;
 }
 
+// libvpx has no flush-references call for VP8; a fresh context, made at the next keyframe, forgets them.
 void VpxDecoder::reset() {
-  // libvpx has no flush-references call for VP8; a fresh context is the reliable way to forget them.
   if (initialized_) vpx_codec_destroy(&ctx_);
   ctx_ = {};
-  init();
+  initialized_ = false;
   need_keyframe_ = true;
 }
 
 DecodeStatus VpxDecoder::decode(const base::EncodedFrame& frame, VideoFrame& out) {
-  if (!initialized_ && !init()) return DecodeStatus::NeedKeyframe;
   if (frame.data.empty() || frame.data.size() > std::numeric_limits<unsigned int>::max()) {
     return DecodeStatus::NeedKeyframe;
   }
@@ -98,6 +97,7 @@ DecodeStatus VpxDecoder::decode(const base::EncodedFrame& frame, VideoFrame& out
     return DecodeStatus::NeedKeyframe;
   }
   if (need_keyframe_ && !key.keyframe) return DecodeStatus::NeedKeyframe;
+  if (!initialized_ && !init()) return DecodeStatus::NeedKeyframe;
   if (vpx_codec_decode(&ctx_, frame.data.data(), static_cast<unsigned int>(frame.data.size()), nullptr, 0) !=
       VPX_CODEC_OK) {
     // A failed decode may leave libvpx's references half-updated: start over from the next keyframe.
