@@ -83,8 +83,11 @@ bool G711Decoder::decode(const base::EncodedFrame& packet, AudioFrame& out) {
 bool G711Decoder::conceal(const base::EncodedFrame* /*next*/, size_t samples_per_channel, AudioFrame& out) {
   out.sample_rate = 8000;
   out.channels = 1;
+  if (samples_per_channel == 0 || samples_per_channel > 8000) {
+    out.samples.clear();
+    return false;
+  }
   out.samples.resize(samples_per_channel);
-  if (samples_per_channel == 0 || samples_per_channel > 8000) return false;
   // Repeat the last 10 ms, 6 dB quieter per lost packet, silent after the fourth.
   const int shift = ++fade_;
   for (size_t i = 0; i < samples_per_channel; ++i) {

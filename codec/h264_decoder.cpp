@@ -45,8 +45,13 @@ AccessUnitInfo inspect(const std::vector<uint8_t>& d) {
 
 base::Result<std::unique_ptr<VideoDecoder>, CodecError> H264Decoder::create(int /*threads*/) {
   // openh264's decoder threads (DECODER_OPTION_NUM_OF_THREADS) reorder output with a delay; realtime wants none.
+  // Probe once that openh264 initializes here; the decoder itself is made at the first IDR (see reset()).
   std::unique_ptr<H264Decoder> d(new H264Decoder());
-  if (!d->init()) return CodecError{"openh264 decoder initialization failed"};
+  static const bool library_ok = [] {
+    H264Decoder probe;
+    return probe.init();
+  }();
+  if (!library_ok) return CodecError{"openh264 decoder initialization failed"};
   return std::unique_ptr<VideoDecoder>(std::move(d));
 }
 

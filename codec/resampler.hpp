@@ -27,8 +27,9 @@ class Resampler {
 
   // Appends the resampled interleaved samples to out (capacity reused by the caller).
   void process(std::span<const int16_t> in, std::vector<int16_t>& out);
-  // AudioFrame form: in must have this resampler's input rate and channels; false otherwise. RTP timestamps
-  // scale by the rate ratio.
+  // AudioFrame form: in must have this resampler's input rate and channels; false otherwise. The RTP timestamp
+  // scales by the rate ratio, exact when upsampling by an integer; a downsampled one jumps where the input's
+  // 32-bit clock wraps, so a transcoder numbers its output from its own base instead.
   bool process(const AudioFrame& in, AudioFrame& out);
   void reset();
 

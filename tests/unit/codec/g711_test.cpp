@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -123,6 +124,8 @@ TEST(G711, SineSnrAboutThirtyEightDb) {
     for (int k = 0; k < 5; ++k) ASSERT_TRUE((*dec)->conceal(nullptr, 160, lost));
     for (auto s : lost.samples) EXPECT_EQ(s, 0);
     EXPECT_FALSE((*dec)->conceal(nullptr, 0, lost));
+    EXPECT_FALSE((*dec)->conceal(nullptr, SIZE_MAX, lost));
+    EXPECT_TRUE(lost.samples.empty());
   }
 }
 
