@@ -255,29 +255,38 @@ void Mp4Reader::parse_sample_table(Bytes stbl, TrackState& st) {
   if (!constant_size) count = std::min<uint64_t>(count, uint64_t{size_table.size()} * 8 / field_bits);
   count = std::min<uint64_t>(count, limits_.max_samples - std::min(total_samples_, limits_.max_samples));
 
-  auto table = [&stbl](uint32_t type, size_t entry_bytes, bool& present) {
-    present = false;
-    ByteReader r({});
+  // A sample table box: its entries (as many as the box really holds, whatever its count says).
+  struct Table {
+    ByteReader r{{}};
     uint64_t n = 0;
-    if (auto box = find_box(stbl, type)) {
-      r = ByteReader(*box);
-      FullBoxHeader h = read_full_box(r);
-      n = r.u32();
-      present = r.ok();
-      (void)h;
-      n = std::min<uint64_t>(n, r.remaining() / entry_bytes);  // entries the box really holds
-    }
-    return std::make_pair(r, n);
+    bool present = false;
   };
-  bool has_stco, has_co64, has_stsc, has_stts, has_ctts, has_stss;
-  auto [stco, nchunks] = table(fourcc("stco"), 4, has_stco);
-  auto [co64, nchunks64] = table(fourcc("co64"), 8, has_co64);
-  auto [stsc, nstsc] = table(fourcc("stsc"), 12, has_stsc);
-  auto [stts, nstts] = table(fourcc("stts"), 8, has_stts);
-  auto [ctts, nctts] = table(fourcc("ctts"), 8, has_ctts);
-  auto [stss, nstss] = table(fourcc("stss"), 4, has_stss);
-  const bool wide = !has_stco && has_co64;
-  if (wide) nchunks = nchunks64;
+  auto table = [&stbl](uint32_t type, size_t entry_bytes) {
+    Table t;
+    if (auto box = find_box(stbl, type)) {
+      t.r = ByteReader(*box);
+      read_full_box(t.r);
+      t.n = t.r.u32();
+      t.present = t.r.ok();
+      t.n = std::min<uint64_t>(t.n, t.r.remaining() / entry_bytes);
+    }
+    return t;
+  };
+  Table stco = table(fourcc("stco"), 4);
+  Table co64 = table(fourcc("co64"), 8);
+  Table stsc_t = table(fourcc("stsc"), 12);
+  Table stts_t = table(fourcc("stts"), 8);
+  Table ctts_t = table(fourcc("ctts"), 8);
+  Table stss_t = table(fourcc("stss"), 4);
+  const bool wide = !stco.present && co64.present;
+  const uint64_t nchunks = wide ? co64.n : stco.n;
+  ByteReader& chunks = wide ? co64.r : stco.r;
+  ByteReader& stsc = stsc_t.r;
+  ByteReader& stts = stts_t.r;
+  ByteReader& ctts = ctts_t.r;
+  ByteReader& stss = stss_t.r;
+  const uint64_t nstsc = stsc_t.n, nstts = stts_t.n, nctts = ctts_t.n, nstss = stss_t.n;
+  const bool has_stsc = stsc_t.present, has_stss = stss_t.present;
   if (!has_stsc || nstsc == 0 || nchunks == 0) return;
 
   // stsc as (first_chunk, samples_per_chunk), read one entry ahead.
@@ -313,7 +322,7 @@ void Mp4Reader::parse_sample_table(Bytes stbl, TrackState& st) {
       cur_spc = next_spc;
       load_next_stsc();
     }
-    uint64_t offset = wide ? co64.u64() : stco.u32();
+    uint64_t offset = wide ? chunks.u64() : chunks.u32();
     if (chunk_number < cur_first) continue;  // before the first stsc entry (malformed): no samples
     for (uint64_t k = 0; k < cur_spc && i < count; ++k, ++i) {
       Sample s;  // count was capped above to the entries size_table holds

@@ -121,6 +121,13 @@ void Mp4Writer::start_file(base::Timestamp t0) {
   uint32_t id = 1;
   if (video_.active) video_.id = id++;
   if (audio_.active) audio_.id = id++;
+  // mfra entries: one per fragment and track; room for about four minutes before the vectors grow (amortized).
+  for (Track* t : {&video_, &audio_}) {
+    if (t->active) t->index.reserve(256);
+  }
+  // An Opus packet is at most 1275 bytes per frame, six frames (RFC 6716 3.2.5): a capacity that never grows.
+  audio_.pending.reserve(8192);
+  audio_.scratch.reserve(8192);
   header_written_ = true;
   write_header();
 }
@@ -139,7 +146,7 @@ Mp4WriteStatus Mp4Writer::write_ready(const base::EncodedFrame& frame, base::Tim
     return Mp4WriteStatus::TooEarly;
   }
   bool sync = false;
-  if (!convert_sample(frame, scratch_, sync)) {
+  if (!convert_sample(frame, t.scratch, sync)) {
     ++stats_.frames_dropped;
     return Mp4WriteStatus::BadFrame;
   }
@@ -154,7 +161,7 @@ Mp4WriteStatus Mp4Writer::write_ready(const base::EncodedFrame& frame, base::Tim
   bool any = !video_.samples.empty() || !audio_.samples.empty();
   if (any && (&t == &video_ && sync)) flush_fragment();
   if (t.samples.size() >= kMaxFragmentSamples || t.data.size() >= kMaxFragmentBytes) flush_fragment();
-  std::swap(t.pending, scratch_);
+  std::swap(t.pending, t.scratch);
   t.has_pending = true;
   t.pending_dts = dts;
   t.pending_sync = sync;

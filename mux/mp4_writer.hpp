@@ -102,6 +102,7 @@ class Mp4Writer {
     // The sample whose duration waits for the next one.
     bool has_pending = false;
     std::vector<uint8_t> pending;
+    std::vector<uint8_t> scratch;  // the incoming sample, then swapped with pending (each keeps its capacity)
     uint64_t pending_dts = 0;
     bool pending_sync = false;
     base::Timestamp pending_time;
@@ -157,7 +158,6 @@ class Mp4Writer {
   uint64_t mvhd_duration_offset_ = 0;
   std::vector<uint8_t> buf_;    // moov, moof and mfra are built here
   std::vector<base::Bytes> nals_;
-  std::vector<uint8_t> scratch_;  // the incoming sample, swapped into a track's pending slot
 };
 
 }  // namespace medley::mux

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/alloc_counter.hpp"
 #include "mux/mp4_box.hpp"
 #include "mux/mp4_codec_config.hpp"
 #include "tests/unit/mux/mp4_test_media.hpp"
@@ -469,6 +470,32 @@ TEST(Mp4Writer, FinishPatchesDurationOnSeekableSinks) {
   auto mehd = find_box(*find_box(boxes[1].payload, fourcc("mvex")), fourcc("mehd"));
   ASSERT_TRUE(mehd);
   EXPECT_NEAR(static_cast<double>(base::load_be64(mehd->data() + 4)), 3000, 40);
+}
+
+TEST(Mp4Writer, SteadyStateAllocatesNothing) {
+  const auto& m = test::h264_opus_media();
+  class NullSink final : public ByteSink {
+   public:
+    bool write(Bytes) override { return true; }
+  } sink;
+  Mp4Writer w({}, sink);
+  feed(w, m);  // warm-up: buffers reach their working size
+  long before = medley::test::g_allocs.load();
+  size_t v = 0, a = 0;
+  const auto shift = base::Duration::seconds(3);
+  while (v < m.video.size() || a < m.audio.size()) {
+    if (a >= m.audio.size() || (v < m.video.size() && video_time(v) <= audio_time(a))) {
+      w.write(m.video[v], video_time(v) + shift);
+      ++v;
+    } else {
+      w.write(m.audio[a], audio_time(a) + shift);
+      ++a;
+    }
+  }
+  long allocs = medley::test::g_allocs.load() - before;
+  // 241 frames, 3 fragments, and the mfra index has room reserved for a few minutes of fragments.
+  EXPECT_EQ(allocs, 0) << "allocations while muxing 3 s";
+  EXPECT_EQ(w.stats().fragments, 5u);
 }
 
 }  // namespace
