@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "mux/mp4_box.hpp"
 #include "mux/mp4_writer.hpp"
 #include "rtp/payload/h264.hpp"
 #include "tests/unit/mux/mp4_test_media.hpp"
@@ -261,6 +262,148 @@ TEST(Mp4Reader, ReadsFfmpegProgressiveOpusAndVp9) {
   EXPECT_TRUE(all.video[0].frame.keyframe);
   EXPECT_EQ(all.video[0].frame.data[0] >> 6, 2) << "VP9 frame_marker";
   EXPECT_EQ(test::probe(path, "a:0")["nb_read_frames"], std::to_string(all.audio.size()));
+}
+
+// A hand-made progressive file exercising the table variants ffmpeg does not write: stz2 (4 and 8-bit sizes), co64,
+// several stsc runs, stts runs, signed ctts (version 1) and stss.
+std::vector<uint8_t> handmade_progressive(unsigned stz2_bits) {
+  // Five samples of 4-byte length + one NAL: sizes 9, 10, 11, 12, 13 bytes (NAL of 5..9 bytes).
+  std::vector<uint8_t> mdat_payload;
+  for (uint8_t i = 0; i < 5; ++i) {
+    uint8_t nal_len = static_cast<uint8_t>(5 + i);
+    mdat_payload.insert(mdat_payload.end(), {0, 0, 0, nal_len});
+    mdat_payload.push_back(i == 0 || i == 3 ? 0x65 : 0x41);
+    for (uint8_t k = 1; k < nal_len; ++k) mdat_payload.push_back(static_cast<uint8_t>(0x10 * i + k));
+  }
+  std::vector<uint8_t> out;
+  BoxBuilder b(out);
+  size_t ftyp = b.begin(fourcc("ftyp"));
+  b.u32(fourcc("isom"));
+  b.u32(0);
+  b.end(ftyp);
+  size_t mdat = b.begin(fourcc("mdat"));
+  const uint64_t data_at = out.size();
+  b.bytes(mdat_payload);
+  b.end(mdat);
+  size_t moov = b.begin(fourcc("moov"));
+  size_t trak = b.begin(fourcc("trak"));
+  size_t tkhd = b.begin_full(fourcc("tkhd"), 1, 3);
+  b.zeros(16);
+  b.u32(7);  // track_ID
+  b.zeros(4 + 8 + 8 + 8 + 36 + 8);
+  b.end(tkhd);
+  size_t mdia = b.begin(fourcc("mdia"));
+  size_t mdhd = b.begin_full(fourcc("mdhd"), 1, 0);
+  b.zeros(16);
+  b.u32(1000);
+  b.u64(0);
+  b.u32(0);
+  b.end(mdhd);
+  size_t hdlr = b.begin_full(fourcc("hdlr"), 0, 0);
+  b.u32(0);
+  b.u32(fourcc("vide"));
+  b.zeros(13);
+  b.end(hdlr);
+  size_t minf = b.begin(fourcc("minf"));
+  size_t stbl = b.begin(fourcc("stbl"));
+  size_t stsd = b.begin_full(fourcc("stsd"), 0, 0);
+  b.u32(1);
+  size_t avc1 = b.begin(fourcc("avc1"));
+  b.zeros(6);
+  b.u16(1);
+  b.zeros(16);
+  b.u16(64);
+  b.u16(48);
+  b.zeros(50);
+  size_t avcc = b.begin(fourcc("avcC"));
+  b.bytes(std::vector<uint8_t>{1, 66, 0xc0, 30, 0xff, 0xe1, 0, 4, 0x67, 66, 0xc0, 30, 1, 0, 2, 0x68, 0xce});
+  b.end(avcc);
+  b.end(avc1);
+  b.end(stsd);
+  size_t stts = b.begin_full(fourcc("stts"), 0, 0);  // 3 x 40, then 2 x 20
+  b.u32(2);
+  b.u32(3);
+  b.u32(40);
+  b.u32(2);
+  b.u32(20);
+  b.end(stts);
+  size_t ctts = b.begin_full(fourcc("ctts"), 1, 0);  // +80, -40, 0, 0, 0
+  b.u32(3);
+  b.u32(1);
+  b.u32(80);
+  b.u32(1);
+  b.u32(static_cast<uint32_t>(-40));
+  b.u32(3);
+  b.u32(0);
+  b.end(ctts);
+  size_t stss = b.begin_full(fourcc("stss"), 0, 0);
+  b.u32(2);
+  b.u32(1);
+  b.u32(4);
+  b.end(stss);
+  size_t stsc = b.begin_full(fourcc("stsc"), 0, 0);  // chunk 1: 2 samples, chunks 2..: 3 samples
+  b.u32(2);
+  b.u32(1);
+  b.u32(2);
+  b.u32(1);
+  b.u32(2);
+  b.u32(3);
+  b.u32(1);
+  b.end(stsc);
+  size_t stz2 = b.begin_full(fourcc("stz2"), 0, 0);
+  b.u24(0);
+  b.u8(static_cast<uint8_t>(stz2_bits));
+  b.u32(5);
+  if (stz2_bits == 8) {
+    for (uint8_t i = 0; i < 5; ++i) b.u8(static_cast<uint8_t>(9 + i));
+  } else {  // 4-bit: 9,10 | 11,12 | 13,pad
+    b.u8(0x9a);
+    b.u8(0xbc);
+    b.u8(0xd0);
+  }
+  b.end(stz2);
+  size_t co64 = b.begin_full(fourcc("co64"), 0, 0);
+  b.u32(2);
+  b.u64(data_at);
+  b.u64(data_at + 9 + 10);
+  b.end(co64);
+  b.end(stbl);
+  b.end(minf);
+  b.end(mdia);
+  b.end(trak);
+  b.end(moov);
+  return out;
+}
+
+TEST(Mp4Reader, HandmadeProgressiveWithStz2Co64CttsStss) {
+  for (unsigned bits : {8u, 4u}) {
+    auto file = handmade_progressive(bits);
+    MemorySource src(file);
+    auto r = Mp4Reader::open(src);
+    ASSERT_TRUE(r.ok()) << bits;
+    ASSERT_EQ(r->tracks().size(), 1u);
+    EXPECT_EQ(r->tracks()[0].track_id, 7u);
+    EXPECT_EQ(r->tracks()[0].codec, CodecId::H264);
+    EXPECT_EQ(r->tracks()[0].sample_count, 5u);
+    EXPECT_EQ(r->duration(), Duration::millis(160));
+    auto all = read_all(*r);
+    ASSERT_EQ(all.video.size(), 5u) << bits;
+    const int64_t dts[5] = {0, 40, 80, 120, 140};
+    const int64_t pts[5] = {80, 0, 80, 120, 140};
+    for (size_t i = 0; i < 5; ++i) {
+      const auto& f = all.video[i];
+      EXPECT_EQ(f.dts, Duration::millis(dts[i])) << i;
+      EXPECT_EQ(f.pts, Duration::millis(pts[i])) << i;
+      EXPECT_EQ(f.frame.keyframe, i == 0 || i == 3) << i;
+      // Keyframes get SPS and PPS in front; each sample's own NAL follows with a start code.
+      size_t lead = f.frame.keyframe ? 4 + 4 + 4 + 2 : 0;
+      ASSERT_EQ(f.frame.data.size(), lead + 4 + 5 + i) << i;
+      if (f.frame.keyframe) {
+        EXPECT_EQ(f.frame.data[4], 0x67);
+      }
+      EXPECT_EQ(f.frame.data[lead + 5], 0x10 * i + 1) << "sample " << i << " read from its own offset";
+    }
+  }
 }
 
 TEST(Mp4Reader, RejectsWhatIsNotMp4) {
