@@ -346,6 +346,37 @@ TEST(Mp4Writer, Avc3KeepsParameterSetsInBand) {
   EXPECT_EQ(v["nb_read_frames"], std::to_string(m.video.size()));
 }
 
+TEST(Mp4Writer, ResolutionChangeKeepsTheNewParameterSetsInBand) {
+  MEDLEY_REQUIRE_FFMPEG();
+  const auto& m = test::h264_opus_media();
+  auto small_path = test::temp_dir() / "small.h264";
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc=size=160x120:rate=30 -t 1 -pix_fmt yuv420p -c:v libx264 -bf 0 "
+                           "-g 30 -bsf:v h264_mp4toannexb -f h264 '" + small_path.string() + "'"));
+  auto small = test::split_access_units(test::read_file(small_path));
+  ASSERT_EQ(small.size(), 30u);
+  MemorySink sink;
+  Mp4WriterConfig cfg;
+  cfg.audio = CodecId::Unknown;
+  Mp4Writer w(cfg, sink);
+  for (size_t i = 0; i < 30; ++i) ASSERT_EQ(w.write(m.video[i], video_time(i)), Mp4WriteStatus::Accepted);
+  for (size_t i = 0; i < 30; ++i) {
+    EncodedFrame f;
+    f.codec = CodecId::H264;
+    f.data = small[i];
+    ASSERT_EQ(w.write(f, video_time(30 + i)), Mp4WriteStatus::Accepted);
+  }
+  ASSERT_TRUE(w.finish());
+  auto path = test::temp_dir() / "writer_resize.mp4";
+  test::write_file(path, sink.data());
+  EXPECT_EQ(test::probe(path, "v:0")["nb_read_frames"], "60");
+  std::string widths = test::run(std::string(test::kFfprobe) + " -v error -select_streams v:0 -show_entries "
+                                 "frame=width -of default=nw=1:nk=1 '" + path.string() + "' 2>&1");
+  EXPECT_EQ(std::count(widths.begin(), widths.end(), '\n'), 60);
+  EXPECT_EQ(widths.substr(0, 4), "320\n");
+  EXPECT_EQ(widths.substr(widths.size() - 4), "160\n") << "decoded at the new size from the in-band SPS";
+  EXPECT_EQ(test::run(std::string(test::kFfmpeg) + " -v error -i '" + path.string() + "' -f null - 2>&1"), "");
+}
+
 TEST(Mp4Writer, WaitsForTheFirstKeyframeAndDropsOlderAudio) {
   const auto& m = test::h264_opus_media();
   MemorySink sink;
