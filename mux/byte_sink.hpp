@@ -1,4 +1,5 @@
-// ByteSink: where a muxer's bytes go (a file in the server, memory in tests), so writers stay sans-IO.
+// Where muxers put their bytes: an append-only stream that may also allow overwriting bytes already written
+// (to finalize sizes, duration and indexes), and a memory-backed implementation for tests and benchmarks.
 #pragma once
 
 #include <cstdint>
@@ -9,35 +10,41 @@
 
 namespace medley::mux {
 
-// Writers append; a seekable sink also lets them patch bytes already written (sizes, durations at finish).
-// A false return means the bytes did not all land: the writer stops and reports it.
+// A muxer writes its output in order through write(); finishing touches go through write_at() when
+// can_seek() says the medium allows it (a file does, a pipe or a live HTTP response does not).
+// A false return is a failed write (disk full, closed file): the muxer stops and reports it.
 class ByteSink {
  public:
   virtual ~ByteSink() = default;
-  virtual bool write(base::Bytes bytes) = 0;
-  virtual bool seekable() const { return false; }
-  // Overwrites [offset, offset + bytes.size()) of what was written; only called when seekable().
-  virtual bool write_at(uint64_t /*offset*/, base::Bytes /*bytes*/) { return false; }
+  virtual bool write(base::Bytes data) = 0;
+  virtual bool can_seek() const = 0;
+  // Overwrites bytes at pos (< the end so far); must not extend the stream. False if unsupported or failed.
+  virtual bool write_at(uint64_t pos, base::Bytes data) = 0;
 };
 
-// Keeps everything in memory; tests and benchmarks read data() back.
+// Keeps everything in a vector. Seekable unless constructed with seekable = false (to test the streaming case).
 class MemorySink final : public ByteSink {
  public:
-  bool write(base::Bytes bytes) override {
-    data_.insert(data_.end(), bytes.begin(), bytes.end());
+  explicit MemorySink(bool seekable = true) : seekable_(seekable) {}
+
+  bool write(base::Bytes data) override {
+    data_.insert(data_.end(), data.begin(), data.end());
     return true;
   }
-  bool seekable() const override { return true; }
-  bool write_at(uint64_t offset, base::Bytes bytes) override {
-    if (offset > data_.size() || bytes.size() > data_.size() - offset) return false;
-    if (!bytes.empty()) std::memcpy(data_.data() + offset, bytes.data(), bytes.size());
+  bool can_seek() const override { return seekable_; }
+  bool write_at(uint64_t pos, base::Bytes data) override {
+    if (!seekable_ || pos > data_.size() || data.size() > data_.size() - pos) return false;
+    if (!data.empty()) std::memcpy(data_.data() + pos, data.data(), data.size());
     return true;
   }
+
   const std::vector<uint8_t>& data() const { return data_; }
-  void clear() { data_.clear(); }  // keeps capacity
+  // Drops the bytes but keeps the capacity, so a benchmark can reuse one sink.
+  void clear() { data_.clear(); }
 
  private:
   std::vector<uint8_t> data_;
+  bool seekable_;
 };
 
 }  // namespace medley::mux

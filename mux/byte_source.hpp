@@ -1,7 +1,8 @@
-// ByteSource: random access to a file's bytes for the readers (a file in the server, memory in tests), so they
-// stay sans-IO and never need the whole file in memory.
+// Where demuxers read their bytes from: random access by position over a source of known (or growing) size,
+// and a memory-backed implementation for tests and fuzzers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -12,21 +13,24 @@ namespace medley::mux {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
+  // Copies up to out.size() bytes from pos into out; returns how many (0 at or past the end, or on error).
+  virtual size_t read_at(uint64_t pos, base::MutableBytes out) = 0;
+  // Total size in bytes as far as known now (a file still being written may grow).
   virtual uint64_t size() const = 0;
-  // Fills `out` from `offset`; false (and nothing promised about out) if that runs past size() or I/O fails.
-  virtual bool read_at(uint64_t offset, base::MutableBytes out) = 0;
 };
 
-// Over bytes the caller keeps alive.
+// Reads from a caller-owned span that must outlive the source.
 class MemorySource final : public ByteSource {
  public:
   explicit MemorySource(base::Bytes data) : data_(data) {}
-  uint64_t size() const override { return data_.size(); }
-  bool read_at(uint64_t offset, base::MutableBytes out) override {
-    if (offset > data_.size() || out.size() > data_.size() - offset) return false;
-    if (!out.empty()) std::memcpy(out.data(), data_.data() + offset, out.size());
-    return true;
+
+  size_t read_at(uint64_t pos, base::MutableBytes out) override {
+    if (pos >= data_.size()) return 0;
+    size_t n = std::min<uint64_t>(out.size(), data_.size() - pos);
+    if (n > 0) std::memcpy(out.data(), data_.data() + pos, n);
+    return n;
   }
+  uint64_t size() const override { return data_.size(); }
 
  private:
   base::Bytes data_;

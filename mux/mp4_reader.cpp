@@ -18,6 +18,11 @@ constexpr uint32_t kSampleIsNonSync = 0x00010000;  // ISO/IEC 14496-12 8.8.3.1
 constexpr int64_t kMaxDts = int64_t{1} << 62;      // decode times saturate here instead of overflowing
 constexpr uint8_t kStartCode[4] = {0, 0, 0, 1};
 
+// ByteSource reads may come back short (end of file, I/O error); every read here needs all its bytes.
+bool read_exact(ByteSource& source, uint64_t pos, base::MutableBytes out) {
+  return source.read_at(pos, out) == out.size();
+}
+
 bool is_fourcc_text(uint32_t t) {
   for (int s = 24; s >= 0; s -= 8) {
     uint8_t c = static_cast<uint8_t>(t >> s);
@@ -62,7 +67,7 @@ base::Result<Mp4Reader, Mp4OpenError> Mp4Reader::open(ByteSource& source, Mp4Rea
       r.truncated_ = true;
       break;
     }
-    if (!source.read_at(pos, {h, 8})) return Mp4OpenError::ReadFailed;
+    if (!read_exact(source, pos, {h, 8})) return Mp4OpenError::ReadFailed;
     TopBox box{base::load_be32(h + 4), pos, base::load_be32(h), 8};
     if (!is_fourcc_text(box.type)) {
       if (count == 0) return Mp4OpenError::NotMp4;
@@ -74,7 +79,7 @@ base::Result<Mp4Reader, Mp4OpenError> Mp4Reader::open(ByteSource& source, Mp4Rea
         r.truncated_ = true;
         break;
       }
-      if (!source.read_at(pos + 8, {h + 8, 8})) return Mp4OpenError::ReadFailed;
+      if (!read_exact(source, pos + 8, {h + 8, 8})) return Mp4OpenError::ReadFailed;
       box.size = base::load_be64(h + 8);
       box.header = 16;
     } else if (box.size == 0) {
@@ -98,13 +103,13 @@ base::Result<Mp4Reader, Mp4OpenError> Mp4Reader::open(ByteSource& source, Mp4Rea
   uint64_t moov_bytes = moov->size - moov->header;
   if (moov_bytes > limits.max_box_bytes) return Mp4OpenError::MoovTooLarge;
   std::vector<uint8_t> buf(static_cast<size_t>(moov_bytes));
-  if (!source.read_at(moov->offset + moov->header, buf)) return Mp4OpenError::ReadFailed;
+  if (!read_exact(source, moov->offset + moov->header, buf)) return Mp4OpenError::ReadFailed;
   r.parse_moov(buf);
   for (const TopBox& m : moofs) {
     uint64_t n = m.size - m.header;
     if (n > limits.max_box_bytes) continue;
     buf.resize(static_cast<size_t>(n));
-    if (!source.read_at(m.offset + m.header, buf)) return Mp4OpenError::ReadFailed;
+    if (!read_exact(source, m.offset + m.header, buf)) return Mp4OpenError::ReadFailed;
     r.parse_moof(buf, m.offset);
   }
   r.finish_index();
@@ -525,7 +530,7 @@ Mp4ReadStatus Mp4Reader::read(Mp4Frame& out) {
     const bool h264 = info.codec == base::CodecId::H264;
     std::vector<uint8_t>& raw = h264 ? scratch_ : out.frame.data;
     raw.resize(s.size);
-    if (!source_->read_at(s.offset, raw)) return Mp4ReadStatus::ReadFailed;
+    if (!read_exact(*source_, s.offset, raw)) return Mp4ReadStatus::ReadFailed;
     if (h264 && !to_annex_b(scratch_, info, s.sync, out.frame.data)) {
       ++skipped_;
       continue;

@@ -527,7 +527,7 @@ bool Mp4Writer::finish() {
   }
   flush_fragment();
   write_mfra();
-  if (!failed_ && sink_.seekable()) {
+  if (!failed_ && sink_.can_seek()) {
     uint64_t ms = 0;
     for (const Track* t : {&video_, &audio_}) {
       if (t->active && t->timescale) ms = std::max(ms, t->end_dts * kMovieTimescale / t->timescale);

@@ -472,6 +472,8 @@ class FailingSink final : public ByteSink {
     budget -= b.size();
     return true;
   }
+  bool can_seek() const override { return false; }
+  bool write_at(uint64_t, Bytes) override { return false; }
 };
 
 TEST(Mp4Writer, SinkFailureIsSticky) {
@@ -501,6 +503,14 @@ TEST(Mp4Writer, FinishPatchesDurationOnSeekableSinks) {
   auto mehd = find_box(*find_box(boxes[1].payload, fourcc("mvex")), fourcc("mehd"));
   ASSERT_TRUE(mehd);
   EXPECT_NEAR(static_cast<double>(base::load_be64(mehd->data() + 4)), 3000, 40);
+  // A sink that cannot seek (a pipe) gets the same stream, durations left at zero.
+  MemorySink pipe(false);
+  Mp4Writer w2({}, pipe);
+  feed(w2, m);
+  ASSERT_TRUE(w2.finish());
+  auto moov2 = top_boxes(pipe.data())[1].payload;
+  EXPECT_EQ(base::load_be32(find_box(moov2, fourcc("mvhd"))->data() + 16), 0u);
+  EXPECT_EQ(pipe.data().size(), sink.data().size());
 }
 
 TEST(Mp4Writer, SteadyStateAllocatesNothing) {
@@ -508,6 +518,8 @@ TEST(Mp4Writer, SteadyStateAllocatesNothing) {
   class NullSink final : public ByteSink {
    public:
     bool write(Bytes) override { return true; }
+    bool can_seek() const override { return false; }
+    bool write_at(uint64_t, Bytes) override { return false; }
   } sink;
   Mp4Writer w({}, sink);
   feed(w, m);  // warm-up: buffers reach their working size
