@@ -108,8 +108,11 @@ int run(int argc, char** argv) {
     log->critical("Cannot open the media port: {}", port.error());
     return 1;
   }
-  for (const auto& a : (*port)->local_addresses()) log->info("Media (ICE host candidate) on UDP {}", a.to_string());
-  auto media_context = elements::make_media_context(runtime.io(), **port, config);
+  // The port lives as long as the process: packets from its buffer pools sit in RTX histories and queued
+  // handlers until the very end, so it is deliberately never destroyed (the OS closes its sockets).
+  media::MediaPort& media_port = *port->release();
+  for (const auto& a : media_port.local_addresses()) log->info("Media (ICE host candidate) on UDP {}", a.to_string());
+  auto media_context = elements::make_media_context(runtime.io(), media_port, config);
   if (!media_context) {
     log->critical("{}", media_context.error());
     return 1;
@@ -150,6 +153,7 @@ int run(int argc, char** argv) {
   log->info("Signal {} received; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   expiry.cancel();
   server.stop();
+  media_port.close();
   runtime.shutdown(std::chrono::seconds(3));
   log->info("Stopped");
   log::shutdown();

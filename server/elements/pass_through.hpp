@@ -11,7 +11,7 @@ namespace medley::server::elements {
 
 class PassThrough : public MediaNode {
  public:
-  explicit PassThrough(kurento::ObjectInit init);
+  PassThrough(kurento::ObjectInit init, media::Strand strand);
 
   std::shared_ptr<media::Router> output(media::WebRtcSession::Kind kind) override;
   void set_input(media::WebRtcSession::Kind kind, std::shared_ptr<media::Router> source) override;
@@ -21,10 +21,12 @@ class PassThrough : public MediaNode {
 
  private:
   class Republisher;
+  void rewire(size_t k, std::shared_ptr<media::Router> source);
+
+  media::Strand strand_;  // the pipeline's: inputs change there, between packets, never under a keyframe request
   std::array<std::shared_ptr<media::Router>, 2> outputs_;
   std::array<std::shared_ptr<Republisher>, 2> republishers_;
-  std::mutex mutex_;  // guards inputs_ (control plane only)
-  std::array<std::shared_ptr<media::Router>, 2> inputs_;
+  std::array<std::shared_ptr<media::Router>, 2> inputs_;  // strand only
 };
 
 }  // namespace medley::server::elements

@@ -18,7 +18,10 @@ void register_media_types(kurento::TypeFactory& factory, std::shared_ptr<MediaCo
         std::make_shared<Pipeline>(std::move(init), boost::asio::make_strand(context->io)));
   });
   factory.add("PassThrough", [](kurento::ObjectInit init) -> kurento::CreateResult {
-    return std::shared_ptr<kurento::MediaObject>(std::make_shared<PassThrough>(std::move(init)));
+    auto pipeline = std::dynamic_pointer_cast<Pipeline>(init.parent);
+    if (!pipeline) return kurento::KurentoError{kurento::code::kMarshallError, "PassThrough needs a MediaPipeline"};
+    auto strand = pipeline->strand();
+    return std::shared_ptr<kurento::MediaObject>(std::make_shared<PassThrough>(std::move(init), std::move(strand)));
   });
   factory.add("WebRtcEndpoint", [context](kurento::ObjectInit init) -> kurento::CreateResult {
     return create_webrtc_endpoint(std::move(init), context);

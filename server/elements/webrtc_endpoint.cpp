@@ -112,8 +112,8 @@ std::optional<InvokeResult> WebRtcEndpoint::invoke_own(const std::string& operat
     const auto snap = session_->snapshot();
     Json pairs = Json::array();
     if (snap.local_candidate && snap.remote_candidate) {
-      pairs.push_back(kurento::with_type_marker({{"streamID", "0"},
-                                                 {"componentID", 1},
+      pairs.push_back(kurento::with_type_marker({{"streamId", "0"},
+                                                 {"componentId", 1},
                                                  {"localCandidate", *snap.local_candidate},
                                                  {"remoteCandidate", *snap.remote_candidate}},
                                                 "IceCandidatePair"));

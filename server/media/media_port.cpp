@@ -94,10 +94,8 @@ void MediaPort::on_batch(Socket& s, std::span<const net::ReceivedDatagram> batch
       unrouted_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    // A binding request names its endpoint by ufrag: its source address is where that endpoint's peer is, so
-    // the DTLS and media that follow from there reach the same endpoint (the agent checks the integrity; a
-    // forged request only diverts packets the agent would drop anyway, until the real peer's next check).
-    if (ice::classify_datagram(d.bytes) == ice::DatagramKind::Stun) s.demux.add_remote(d.from, *r.endpoint);
+    // Addresses are claimed by the endpoint itself (add_remote) once its agent has authenticated a check from
+    // there: an unauthenticated request naming a ufrag must not divert another endpoint's traffic.
     receiver->on_datagram(s.udp->local_address(), d.from, s.pool.copy_of(d.bytes));
   }
 }
@@ -113,6 +111,10 @@ bool MediaPort::send(const ice::TransportAddress& local, const ice::TransportAdd
   }
   if (!chosen) return false;
   return chosen->send_one(to, bytes);
+}
+
+void MediaPort::close() {
+  on_every_socket([](Socket& s) { s.udp->close(); });
 }
 
 MediaPortStats MediaPort::stats() const {

@@ -60,6 +60,9 @@ class MediaPort {
   // Sends from the socket bound to `local` (any if none matches). Any thread.
   bool send(const ice::TransportAddress& local, const ice::TransportAddress& to, base::Bytes bytes);
 
+  // Stops receiving (at shutdown, so the io_context runs out of work); the sockets close on their strands.
+  void close();
+
   MediaPortStats stats() const;
   size_t endpoint_count() const;
 

@@ -86,6 +86,19 @@ bool Router::remove_sink(const PacketSink* sink) {
   return true;
 }
 
+uint64_t Router::min_sink_estimate() const {
+  const Snapshot m = members_.load(std::memory_order_acquire);
+  uint64_t lowest = 0;
+  if (!m) return 0;
+  for (const auto& g : m->groups) {
+    for (const auto& s : g->sinks) {
+      const uint64_t e = s->bitrate_estimate();
+      if (e != 0 && (lowest == 0 || e < lowest)) lowest = e;
+    }
+  }
+  return lowest;
+}
+
 size_t Router::sink_count() const { return members_.load()->sink_count; }
 size_t Router::group_count() const { return members_.load()->groups.size(); }
 

@@ -24,6 +24,9 @@ class PacketSink {
   // On the strand serving this sink's group; one source's packets arrive in publish order. Must not block.
   virtual void on_packet(const PublishedPacket& packet, base::Timestamp now) = 0;
 
+  // What this sink's receiver can take, bits per second (0: unknown); the source's publisher is told the lowest.
+  virtual uint64_t bitrate_estimate() const { return 0; }
+
   // The router this sink is connected to (where its receiver's keyframe requests go), or null.
   Router* upstream() const { return upstream_.load(std::memory_order_acquire); }
 
@@ -105,6 +108,8 @@ class Router {
   void add_sink(std::shared_ptr<PacketSink> sink);
   bool remove_sink(const PacketSink* sink);
   size_t sink_count() const;
+  // The lowest non-zero bitrate_estimate() of the sinks (0: none known). Any thread; walks the membership.
+  uint64_t min_sink_estimate() const;
   size_t group_count() const;
 
   // Set before packets flow (on the strand). Without a dispatch every group is served inline.

@@ -36,6 +36,10 @@ bool RtpSinkTransport::send(base::BufferRef packet, size_t len) {
     len = *r;
   }
   packet->resize(len);
+  if (has_pending_seq_) {
+    estimator_.on_packet_sent(pending_seq_, len);
+    has_pending_seq_ = false;
+  }
   ++sent_;
   if (transmit_) transmit_(std::move(packet));
   return true;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include "rtp/header_extensions.hpp"
 #include "rtp/ids.hpp"
 #include "rtp/rtcp/compound.hpp"
+#include "rtp/send_side_estimator.hpp"
 #include "rtp/sender_report_state.hpp"
 #include "server/media/router.hpp"
 
@@ -40,7 +42,11 @@ class RtpSinkTransport {
   // sink just sent, still in cache, instead of a cold one of its own (measured in bench_router).
   RtpSinkTransport(rtp::SrtpSession* srtp, Transmit transmit, base::BufferPool* pool = nullptr);
 
-  uint16_t next_transport_sequence() { return transport_seq_++; }
+  uint16_t next_transport_sequence() {
+    pending_seq_ = transport_seq_;
+    has_pending_seq_ = true;
+    return transport_seq_++;
+  }
   base::BufferPool& pool() { return *pool_; }
   // Protects the len bytes at the start of packet in place and transmits; false (counted) on an SRTP error.
   bool send(base::BufferRef packet, size_t len);
@@ -49,6 +55,12 @@ class RtpSinkTransport {
   uint64_t sent() const { return sent_; }
   uint64_t srtp_errors() const { return srtp_errors_; }
 
+  // The leg's bandwidth estimate from its receiver's TWCC feedback and REMB (fed by the leg's owner, on its
+  // strand); published() is what other strands read (0: no estimate yet).
+  rtp::SendSideEstimator& estimator() { return estimator_; }
+  void publish_estimate() { estimate_bps_.store(estimator_.estimate_bps(), std::memory_order_relaxed); }
+  uint64_t published_estimate() const { return estimate_bps_.load(std::memory_order_relaxed); }
+
  private:
   rtp::SrtpSession* srtp_;
   Transmit transmit_;
@@ -56,6 +68,10 @@ class RtpSinkTransport {
   base::BufferPool* pool_;
   size_t overhead_ = 0;
   uint16_t transport_seq_ = 1;
+  uint16_t pending_seq_ = 0;  // the number the packet being written took, recorded with its size on send
+  bool has_pending_seq_ = false;
+  rtp::SendSideEstimator estimator_;
+  std::atomic<uint64_t> estimate_bps_{0};
   uint64_t sent_ = 0;
   uint64_t srtp_errors_ = 0;
 };
@@ -103,6 +119,7 @@ class RtpSink : public PacketSink {
   void set_payload_type_map(std::span<const std::pair<rtp::PayloadType, rtp::PayloadType>> map);
 
   void on_packet(const PublishedPacket& packet, base::Timestamp now) override;
+  uint64_t bitrate_estimate() const override { return transport_.published_estimate(); }
 
   // RTCP from this leg's receiver. handle_rtcp picks what concerns our SSRC: NACK (answered over RTX), PLI and
   // FIR (to the source through the router, which throttles), report blocks (RTT). REMB and TWCC feedback are

@@ -24,6 +24,15 @@ namespace {
 using Json = nlohmann::json;
 namespace neg = rtp::negotiation;
 
+// usrsctp is one process-wide stack that is not thread-safe (ice/usrsctp_runtime.hpp): its timers fire every
+// association's callbacks, whatever strand asked. Every call into an SctpAssociation, and its destruction, holds
+// this lock; recursive because a data-channel message may be delivered to another session (or back to the same
+// one) from inside a pump.
+std::recursive_mutex& sctp_lock() {
+  static std::recursive_mutex m;
+  return m;
+}
+
 constexpr size_t kMaxInbound = 16;      // received SSRCs per session: a peer cannot make us track more
 constexpr size_t kMaxTwccArrivals = 4096;
 constexpr uint8_t kNone = 0xFF;
@@ -116,7 +125,11 @@ WebRtcSession::WebRtcSession(Strand strand, MediaPort& port, std::shared_ptr<con
   twcc_arrivals_.reserve(256);
 }
 
-WebRtcSession::~WebRtcSession() = default;
+WebRtcSession::~WebRtcSession() {
+  std::lock_guard lock(sctp_lock());
+  channels_.reset();
+  sctp_.reset();
+}
 
 void WebRtcSession::open() {
   std::weak_ptr<WebRtcSession> weak = weak_from_this();
@@ -203,6 +216,7 @@ void WebRtcSession::create_data_channel(std::string label, ice::DataChannelInit 
 void WebRtcSession::close_data_channel(uint16_t id) {
   boost::asio::post(strand_, [self = shared_from_this(), id] {
     if (!self->channels_) return;
+    std::lock_guard lock(sctp_lock());
     self->channels_->close(id);
     self->pump_sctp(steady_now());
     self->arm_timer(steady_now());
@@ -227,6 +241,7 @@ void WebRtcSession::close() {
       self->inputs_[k].reset();
     }
     if (self->sctp_) {
+      std::lock_guard lock(sctp_lock());
       self->sctp_->close(now);
       self->pump_sctp(now);
     }
@@ -392,7 +407,14 @@ void WebRtcSession::handle_datagram(base::Timestamp now, const ice::TransportAdd
   switch (ice::classify_datagram(bytes)) {
     case ice::DatagramKind::Stun:
       if (agent_) {
-        agent_->handle_stun(now, local, from, bytes, ice_out_);
+        const bool used = !agent_->handle_stun(now, local, from, bytes, ice_out_).has_value();
+        // An authenticated check from a new address: what comes next from there (DTLS, media) is ours. Claimed
+        // before our response goes out, so the port knows it by the time the peer's DTLS follows.
+        if (used && std::find(known_remotes_.begin(), known_remotes_.end(), from) == known_remotes_.end() &&
+            known_remotes_.size() < 16) {
+          known_remotes_.push_back(from);
+          port_.add_remote(from, endpoint_id_);
+        }
         drain_ice(now);
       }
       break;
@@ -472,8 +494,16 @@ void WebRtcSession::handle_rtp(base::Timestamp now, base::BufferRef buf) {
     return;
   }
   buf->resize(*n);
-  auto raw = rtp::RtpPacketView::parse(base::Bytes(buf->data(), buf->size()));
+  // Parsed with the first section's ids (a BUNDLE group shares them in practice), so the transport-wide number
+  // of every packet is recorded, padding-only probes and RTX on a not-yet-known SSRC included: the sender's
+  // estimator needs feedback on all of them.
+  static const rtp::ExtensionMap kNoExtensions;
+  const rtp::ExtensionMap& first = sections_.empty() ? kNoExtensions : sections_.front()->extensions;
+  auto raw = rtp::RtpPacketView::parse(base::Bytes(buf->data(), buf->size()), first);
   if (!raw) return;
+  if (auto tseq = raw->transport_sequence_number(); tseq && twcc_arrivals_.size() < kMaxTwccArrivals) {
+    twcc_arrivals_.push_back({*tseq, now});
+  }
   bool is_rtx = false;
   Inbound* in = inbound_for(*raw, is_rtx);
   if (!in) return;
@@ -500,9 +530,6 @@ void WebRtcSession::handle_rtp(base::Timestamp now, base::BufferRef buf) {
   }
   auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), buf->size()), s.extensions);
   if (!view) return;
-  if (auto tseq = view->transport_sequence_number(); tseq && twcc_arrivals_.size() < kMaxTwccArrivals) {
-    twcc_arrivals_.push_back({*tseq, now});
-  }
   bool keyframe = false;
   if (auto* dep = s.depacketizer(view->payload_type().value)) {
     if (auto info = dep->inspect(view->payload())) keyframe = info->frame_start && info->keyframe;
@@ -536,6 +563,15 @@ void WebRtcSession::handle_rtcp(base::Timestamp now, base::BufferRef buf) {
         if (in->ssrc == sr->sender_ssrc()) in->stream.handle_sender_report(sr->sender_info(), now);
       }
     }
+    if (sink_transport_) {
+      // The leg's estimate: TWCC feedback and REMB on what we send (the publisher hears the lowest of its legs).
+      if (auto* fb = std::get_if<rtcp::TwccFeedbackView>(&*packet)) {
+        if (sink_transport_->estimator().on_feedback(*fb, now)) sink_transport_->publish_estimate();
+      } else if (auto* remb = std::get_if<rtcp::RembView>(&*packet)) {
+        sink_transport_->estimator().on_remb(remb->bitrate_bps(), now);
+        sink_transport_->publish_estimate();
+      }
+    }
     for (auto& out : outbound_) {
       if (out) out->sink->handle_rtcp(*packet, now);
     }
@@ -566,7 +602,11 @@ void WebRtcSession::drain_ice(base::Timestamp now) {
       ice_state_ = st->state;
       emit("IceComponentStateChanged",
            {{"state", std::string(ice::to_string(st->state))}, {"streamId", 1}, {"componentId", 1}});
-      if (st->state == ice::IceState::Failed) log::get("webrtc")->info("ICE failed ({})", credentials_.ufrag);
+      if (st->state == ice::IceState::Failed) {
+        log::get("webrtc")->info("ICE failed ({})", credentials_.ufrag);
+        // RFC 7675 §5.1: without consent, stop sending (an ICE restart would need a new negotiation).
+        stop_sending("ICE failed or consent expired");
+      }
       publish_snapshot();
     } else if (auto* sel = std::get_if<ice::SelectedPairChanged>(&e)) {
       remote_ = sel->remote.address;
@@ -576,8 +616,8 @@ void WebRtcSession::drain_ice(base::Timestamp now) {
            {{"candidatePair",
              {{"__module__", "kurento"},
               {"__type__", "IceCandidatePair"},
-              {"streamID", bundle_mid_},
-              {"componentID", 1},
+              {"streamId", bundle_mid_},
+              {"componentId", 1},
               {"localCandidate", sel->local.to_string()},
               {"remoteCandidate", sel->remote.to_string()}}}});
       if (dtls_ && dtls_->role() == ice::DtlsRole::Client && dtls_->state() == ice::DtlsTransport::State::New) {
@@ -606,6 +646,7 @@ void WebRtcSession::drain_dtls(base::Timestamp now) {
     } else if (auto* f = std::get_if<ice::DtlsFailed>(&e)) {
       fail("DTLS handshake failed: " + f->reason);
     } else if (std::get_if<ice::DtlsClosed>(&e)) {
+      stop_sending("the peer closed DTLS");
       if (connected_) {
         connected_ = false;
         emit("ConnectionStateChanged", {{"oldState", "CONNECTED"}, {"newState", "DISCONNECTED"}});
@@ -613,6 +654,7 @@ void WebRtcSession::drain_dtls(base::Timestamp now) {
       }
     } else if (auto* a = std::get_if<ice::DtlsApplicationData>(&e)) {
       if (sctp_) {
+        std::lock_guard lock(sctp_lock());
         sctp_->handle_packet(now, a->bytes);
         pump_sctp(now);
       }
@@ -654,6 +696,7 @@ void WebRtcSession::on_dtls_connected(base::Timestamp now, const ice::DtlsConnec
         }
       }
     }
+    std::lock_guard lock(sctp_lock());
     sctp_.emplace(scfg);
     channels_.emplace(ice::DataChannelSetConfig{.dtls_client = c.role == ice::DtlsRole::Client,
                                                 .max_channels = 1024,
@@ -666,7 +709,12 @@ void WebRtcSession::on_dtls_connected(base::Timestamp now, const ice::DtlsConnec
 
 void WebRtcSession::pump_sctp(base::Timestamp now) {
   if (!sctp_ || !channels_) return;
-  for (int round = 0; round < 16; ++round) {
+  std::lock_guard lock(sctp_lock());
+  // A message delivered back to this session from inside the loop (a data loopback) is flushed by this loop's
+  // next round, not by a nested pump: no recursion a burst of messages could deepen.
+  if (pumping_) return;
+  pumping_ = true;
+  for (int round = 0; round < 64; ++round) {
     bool any = false;
     while (auto e = sctp_->poll_event()) {
       any = true;
@@ -684,6 +732,7 @@ void WebRtcSession::pump_sctp(base::Timestamp now) {
     }
     if (!any) break;
   }
+  pumping_ = false;
   for (const auto& d : dtls_out_.datagrams) {
     if (remote_ && send_from_) port_.send(*send_from_, *remote_, d);
   }
@@ -730,12 +779,14 @@ void WebRtcSession::deliver_data(uint16_t id, const std::string& label, bool bin
     }
   }
   if (!target) return;
+  std::lock_guard lock(sctp_lock());
   channels_->send(*target, binary, bytes);
   pump_sctp(steady_now());
 }
 
 void WebRtcSession::open_pending_channels() {
   if (!channels_ || !sctp_) return;
+  std::lock_guard lock(sctp_lock());
   for (auto& p : pending_channels_) {
     auto r = channels_->open(p.label, p.init);
     if (!r) log::get("webrtc")->warn("createDataChannel '{}' failed", p.label);
@@ -749,7 +800,7 @@ void WebRtcSession::open_pending_channels() {
 void WebRtcSession::create_sinks() {
   std::weak_ptr<WebRtcSession> weak = weak_from_this();
   sink_transport_ = std::make_unique<RtpSinkTransport>(&*srtp_, [this](base::BufferRef d) {
-    if (remote_ && send_from_) port_.send(*send_from_, *remote_, base::Bytes(d->data(), d->size()));
+    if (sending_ && remote_ && send_from_) port_.send(*send_from_, *remote_, base::Bytes(d->data(), d->size()));
   });
   std::mt19937_64 rng(seed_);
   seed_ = rng();
@@ -780,14 +831,23 @@ void WebRtcSession::create_sinks() {
   open_pending_channels();
 }
 
+void WebRtcSession::stop_sending(const char* why) {
+  if (!sending_) return;
+  sending_ = false;
+  log::get("webrtc")->info("WebRtcEndpoint {} stops sending: {}", credentials_.ufrag, why);
+  for (size_t k = 0; k < 2; ++k) {
+    if (outbound_[k] && inputs_[k]) inputs_[k]->remove_sink(outbound_[k]->sink.get());
+  }
+}
+
 void WebRtcSession::attach_sink(Kind kind) {
   const size_t k = static_cast<size_t>(kind);
-  if (!outbound_[k] || !inputs_[k]) return;
+  if (!sending_ || !outbound_[k] || !inputs_[k]) return;
   inputs_[k]->add_sink(outbound_[k]->sink);
 }
 
 void WebRtcSession::send_rtcp(base::Timestamp, std::span<uint8_t> buffer, size_t len) {
-  if (!srtp_ || !remote_ || !send_from_) return;
+  if (!sending_ || !srtp_ || !remote_ || !send_from_) return;
   auto n = srtp_->protect_rtcp(buffer, len);
   if (!n) return;
   port_.send(*send_from_, *remote_, base::Bytes(buffer.data(), *n));
@@ -859,13 +919,16 @@ void WebRtcSession::send_reports(base::Timestamp now) {
     w.append([&](base::ByteWriter& bw) { return rtcp::write_receiver_report(bw, rtcp_ssrc_, blocks); });
   }
   w.append([&](base::ByteWriter& bw) { return rtcp::write_sdes_cname(bw, sdes_ssrc, cname_); });
-  if (max_video_recv_bps_ > 0) {
+  // REMB to the publisher: the lowest estimate of the legs its video reaches, within maxVideoRecvBandwidth.
+  uint64_t remb = outputs_[1]->min_sink_estimate();
+  if (max_video_recv_bps_ > 0 && (remb == 0 || max_video_recv_bps_ < remb)) remb = max_video_recv_bps_;
+  if (remb > 0) {
     std::vector<rtp::Ssrc> video;
     for (auto& in : inbound_) {
       if (in->section->kind == Kind::Video) video.push_back(in->ssrc);
     }
     if (!video.empty()) {
-      w.append([&](base::ByteWriter& bw) { return rtcp::write_remb(bw, rtcp_ssrc_, max_video_recv_bps_, video); });
+      w.append([&](base::ByteWriter& bw) { return rtcp::write_remb(bw, rtcp_ssrc_, remb, video); });
     }
   }
   send_rtcp(now, buf, w.size());
@@ -947,9 +1010,12 @@ void WebRtcSession::handle_timeout(base::Timestamp now) {
     dtls_->handle_timeout(now, dtls_out_);
     drain_dtls(now);
   }
-  if (sctp_ && sctp_->next_timeout() <= now) {
-    sctp_->handle_timeout(now);
-    pump_sctp(now);
+  if (sctp_) {
+    std::lock_guard lock(sctp_lock());
+    if (sctp_->next_timeout() <= now) {
+      sctp_->handle_timeout(now);
+      pump_sctp(now);
+    }
   }
   if (srtp_) {
     send_feedback(now);
@@ -978,7 +1044,10 @@ void WebRtcSession::arm_timer(base::Timestamp now) {
   base::Timestamp next = base::Timestamp::infinite();
   if (agent_) next = base::earliest(next, agent_->next_timeout());
   if (dtls_) next = base::earliest(next, dtls_->next_timeout());
-  if (sctp_) next = base::earliest(next, sctp_->next_timeout());
+  if (sctp_) {
+    std::lock_guard lock(sctp_lock());
+    next = base::earliest(next, sctp_->next_timeout());
+  }
   if (srtp_) {
     next = base::earliest(next, next_rtcp_);
     next = base::earliest(next, next_flow_check_);

@@ -144,6 +144,7 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   void open_pending_channels();
   void create_sinks();
   void attach_sink(Kind kind);
+  void stop_sending(const char* why);
   Inbound* inbound_for(const rtp::RtpPacketView& raw, bool& is_rtx);
   void send_rtcp(base::Timestamp now, std::span<uint8_t> buffer, size_t len);
   void send_reports(base::Timestamp now);
@@ -216,6 +217,9 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   std::array<bool, 2> flowing_in_{};
   std::array<bool, 2> flowing_out_{};
   bool connected_ = false;
+  bool sending_ = true;   // false once the peer is gone (DTLS closed, consent lost): sinks detached, nothing sent
+  bool pumping_ = false;  // inside pump_sctp
+  std::vector<ice::TransportAddress> known_remotes_;  // claimed on the port after an authenticated check
   bool media_connected_ = false;
   uint64_t srtp_errors_ = 0;
   std::string srtp_profile_;

@@ -91,17 +91,21 @@ TEST_F(MediaPortTest, RoutesStunByUfragThenTheRestByAddress) {
 
   send_from_peer(binding_request("ufrB:peer"));
   ASSERT_TRUE(run_until([&] { return b->count() == 1; }));
+  // The request alone claims nothing (it is not authenticated yet): DTLS from there is still nobody's.
+  send_from_peer(dtls);
+  ASSERT_TRUE(run_until([&] { return port_->stats().unrouted == 2; }));
+  port_->add_remote(peer_->local_address(), idb);  // what B's session does after its agent authenticated it
   send_from_peer(dtls);  // the same address now belongs to B
   ASSERT_TRUE(run_until([&] { return b->count() == 2; }));
   EXPECT_EQ(a->count(), 0u);
   EXPECT_EQ(b->got[1], dtls);
 
   send_from_peer(binding_request("nobody:peer"));
-  ASSERT_TRUE(run_until([&] { return port_->stats().unrouted == 2; }));
+  ASSERT_TRUE(run_until([&] { return port_->stats().unrouted == 3; }));
 
   port_->remove_endpoint(idb);
   send_from_peer(dtls);
-  ASSERT_TRUE(run_until([&] { return port_->stats().unrouted == 3; }));
+  ASSERT_TRUE(run_until([&] { return port_->stats().unrouted == 4; }));
   EXPECT_EQ(b->count(), 2u);
   EXPECT_EQ(port_->endpoint_count(), 1u);
 }
