@@ -140,7 +140,7 @@ class WebmReader::Impl final : public webm::Callback {
       webm::Status s = parser_->Feed(this, &reader_);
       if (s.code == webm::Status::kWouldBlock && header_done_) break;
       if (s.is_parsing_error()) {
-        if (!saw_ebml_) return WebmReadError::NotWebm;
+        if (!saw_ebml_ || doc_type_error_) return WebmReadError::NotWebm;
         if (!segment_data_) return WebmReadError::NoSegment;
         header_done_ = true;
         parse_failed_ = true;
