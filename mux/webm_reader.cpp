@@ -12,6 +12,8 @@
 #include <cmath>
 #include <utility>
 
+#include "rtp/payload/h264.hpp"
+
 namespace medley::mux {
 namespace {
 
@@ -407,7 +409,11 @@ class WebmReader::Impl final : public webm::Callback {
     if (mode_ == Mode::Scan) {
       if (group.block.is_present()) note_scanned(group.block.value().track_number, group.block.value().timecode, key);
     } else {
-      for (size_t i = ctx_.group_first; i < ready_end_; ++i) slots_[i].keyframe = key;
+      for (size_t i = ctx_.group_first; i < ready_end_; ++i) {
+        slots_[i].keyframe = key;
+        const TrackState* state = track_state(slots_[i].track);
+        if (key && state && state->codec == base::CodecId::H264) add_parameter_sets(*state, slots_[i]);
+      }
       committed_end_ = ready_end_;
     }
     ctx_.in_group = false;
@@ -555,21 +561,28 @@ class WebmReader::Impl final : public webm::Callback {
     size_t len_size = state.avc ? state.avc->length_size : 4;
     base::ByteReader r(frame.data);
     annexb_.clear();
-    bool has_sps = false;
     while (!r.empty()) {
       uint64_t n = 0;
       for (size_t i = 0; i < len_size; ++i) n = (n << 8) | r.u8();
       if (!r.ok() || n == 0 || n > r.remaining()) return false;
       base::Bytes nal = r.bytes(static_cast<size_t>(n));
-      if ((nal[0] & 0x1f) == 7) has_sps = true;
       annexb_.insert(annexb_.end(), {0, 0, 0, 1});
       annexb_.insert(annexb_.end(), nal.begin(), nal.end());
     }
-    if (frame.keyframe && !has_sps && state.avc && !state.avc->parameter_sets.empty()) {
-      annexb_.insert(annexb_.begin(), state.avc->parameter_sets.begin(), state.avc->parameter_sets.end());
-    }
     std::swap(frame.data, annexb_);
+    if (frame.keyframe) add_parameter_sets(state, frame);
     return true;
+  }
+
+  // A decoder joining at this keyframe (after a seek) needs the SPS/PPS that the file keeps in CodecPrivate.
+  void add_parameter_sets(const TrackState& state, WebmFrame& frame) {
+    if (!state.avc || state.avc->parameter_sets.empty()) return;
+    nals_.clear();
+    rtp::h264::split_annex_b(frame.data, nals_);
+    for (base::Bytes nal : nals_) {
+      if ((nal[0] & 0x1f) == rtp::h264::kSps) return;
+    }
+    frame.data.insert(frame.data.begin(), state.avc->parameter_sets.begin(), state.avc->parameter_sets.end());
   }
 
   Mode mode_ = Mode::Header;
@@ -611,6 +624,7 @@ class WebmReader::Impl final : public webm::Callback {
   bool frame_in_progress_ = false;
   size_t frame_filled_ = 0;
   std::vector<uint8_t> annexb_;
+  std::vector<base::Bytes> nals_;
 
   friend class WebmReader;
 };
