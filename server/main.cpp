@@ -110,7 +110,8 @@ int run(int argc, char** argv) {
   }
   // The port lives as long as the process: packets from its buffer pools sit in RTX histories and queued
   // handlers until the very end, so it is deliberately never destroyed (the OS closes its sockets).
-  media::MediaPort& media_port = *port->release();
+  static media::MediaPort* const process_port = port->release();  // reachable: not a leak to LeakSanitizer
+  media::MediaPort& media_port = *process_port;
   for (const auto& a : media_port.local_addresses()) log->info("Media (ICE host candidate) on UDP {}", a.to_string());
   auto media_context = elements::make_media_context(runtime.io(), media_port, config);
   if (!media_context) {
