@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/elements/pipeline.hpp"
+#include "server/elements/uri.hpp"
 
 namespace medley::server::elements {
 namespace {
@@ -13,29 +14,6 @@ using kurento::Json;
 using kurento::KurentoError;
 namespace code = kurento::code;
 
-// "file:///abs/path" (RFC 8089; "file://localhost/abs/path" too) → "/abs/path"; percent-escapes decoded.
-std::optional<std::string> file_path_of(const std::string& uri) {
-  std::string rest;
-  if (uri.rfind("file://localhost/", 0) == 0) {
-    rest = uri.substr(16);
-  } else if (uri.rfind("file:///", 0) == 0) {
-    rest = uri.substr(7);
-  } else {
-    return std::nullopt;
-  }
-  std::string out;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && std::isxdigit(static_cast<unsigned char>(rest[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(rest[i + 2]))) {
-      out += static_cast<char>(std::stoi(rest.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += rest[i];
-    }
-  }
-  if (out.empty() || out.find('\0') != std::string::npos) return std::nullopt;
-  return out;
-}
 }  // namespace
 
 RecorderEndpoint::RecorderEndpoint(kurento::ObjectInit init, media::Strand strand, media::RecorderConfig config)

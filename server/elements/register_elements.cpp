@@ -8,6 +8,7 @@
 
 #include "server/elements/pass_through.hpp"
 #include "server/elements/pipeline.hpp"
+#include "server/elements/player_endpoint.hpp"
 #include "server/elements/recorder_endpoint.hpp"
 #include "server/elements/webrtc_endpoint.hpp"
 
@@ -23,6 +24,9 @@ void register_media_types(kurento::TypeFactory& factory, std::shared_ptr<MediaCo
     if (!pipeline) return kurento::KurentoError{kurento::code::kMarshallError, "PassThrough needs a MediaPipeline"};
     auto strand = pipeline->strand();
     return std::shared_ptr<kurento::MediaObject>(std::make_shared<PassThrough>(std::move(init), std::move(strand)));
+  });
+  factory.add("PlayerEndpoint", [context](kurento::ObjectInit init) -> kurento::CreateResult {
+    return create_player_endpoint(std::move(init), context->random());
   });
   factory.add("RecorderEndpoint", [](kurento::ObjectInit init) -> kurento::CreateResult {
     return create_recorder_endpoint(std::move(init));

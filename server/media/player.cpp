@@ -1,0 +1,329 @@
+// Player: file → frames paced on the strand → RTP packets → routers.
+#include "server/media/player.hpp"
+
+#include <chrono>
+#include <random>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include "mux/file_source.hpp"
+#include "mux/mp4_reader.hpp"
+#include "mux/webm_reader.hpp"
+#include "rtp/packet_writer.hpp"
+#include "server/log.hpp"
+
+namespace medley::server::media {
+namespace {
+
+using Json = nlohmann::json;
+using Kind = WebRtcSession::Kind;
+
+base::Timestamp steady_now() {
+  using namespace std::chrono;
+  return base::Timestamp::micros(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+constexpr size_t kMaxPayload = 1100;  // leaves room for SRTP, extensions and a TURN header within 1200
+
+// Players publish at file pace (hundreds of packets per second at most), from any pipeline's strand: one pool for
+// all of them behind a lock, never destroyed (viewers' RTX histories may hold its buffers to the end).
+base::BufferRef acquire_buffer() {
+  static std::mutex mu;
+  static base::BufferPool* const pool = new base::BufferPool();
+  std::lock_guard lock(mu);
+  return pool->acquire();
+}
+
+// Payload types the player's streams carry (the sinks map them onto their receivers' numbers by codec).
+uint8_t payload_type_for(base::CodecId c) {
+  switch (c) {
+    case base::CodecId::Vp8: return 96;
+    case base::CodecId::Vp9: return 98;
+    case base::CodecId::H264: return 102;
+    case base::CodecId::Opus: return 111;
+    default: return 0;
+  }
+}
+
+class WebmFileReader final : public MediaFileReader {
+ public:
+  WebmFileReader(mux::FileSource source) : source_(std::move(source)) {}
+  bool init(std::string& error) {
+    auto r = mux::WebmReader::open(source_);
+    if (!r) {
+      error = "not a readable WebM/Matroska file";
+      return false;
+    }
+    reader_.emplace(std::move(*r));
+    for (const auto& t : reader_->tracks()) {
+      if (t.codec == base::CodecId::Unknown) continue;
+      const size_t k = base::kind_of(t.codec) == base::MediaKind::Audio ? 0 : 1;
+      if (codecs_[k] == base::CodecId::Unknown) {
+        codecs_[k] = t.codec;
+        tracks_[k] = t.number;
+      }
+    }
+    return true;
+  }
+  bool next(FileFrame& out) override {
+    while (reader_->next(frame_) == mux::WebmReadStatus::Frame) {
+      int k = -1;
+      for (int i = 0; i < 2; ++i) {
+        if (codecs_[i] != base::CodecId::Unknown && tracks_[i] == frame_.track) k = i;
+      }
+      if (k < 0) continue;
+      out.kind = static_cast<Kind>(k);
+      out.time = frame_.timestamp;
+      out.frame.clear();
+      out.frame.codec = frame_.codec;
+      out.frame.keyframe = frame_.keyframe;
+      out.frame.data.assign(frame_.data.begin(), frame_.data.end());
+      return true;
+    }
+    return false;
+  }
+  std::optional<base::Duration> seek(base::Duration to) override { return reader_->seek(to); }
+  std::optional<base::Duration> duration() override { return reader_->duration(); }
+  bool seekable() override { return reader_->seekable(); }
+  base::CodecId codec(Kind kind) const override { return codecs_[static_cast<size_t>(kind)]; }
+
+ private:
+  mux::FileSource source_;
+  std::optional<mux::WebmReader> reader_;
+  mux::WebmFrame frame_;
+  std::array<base::CodecId, 2> codecs_{};
+  std::array<uint64_t, 2> tracks_{};
+};
+
+class Mp4FileReader final : public MediaFileReader {
+ public:
+  Mp4FileReader(mux::FileSource source) : source_(std::move(source)) {}
+  bool init(std::string& error) {
+    auto r = mux::Mp4Reader::open(source_);
+    if (!r) {
+      error = "not a readable MP4 file";
+      return false;
+    }
+    reader_.emplace(std::move(*r));
+    const auto& tracks = reader_->tracks();
+    for (size_t i = 0; i < tracks.size(); ++i) {
+      if (tracks[i].codec == base::CodecId::Unknown) continue;
+      const size_t k = tracks[i].kind == base::MediaKind::Audio ? 0 : 1;
+      if (codecs_[k] == base::CodecId::Unknown) {
+        codecs_[k] = tracks[i].codec;
+        tracks_[k] = i;
+      }
+    }
+    return true;
+  }
+  bool next(FileFrame& out) override {
+    while (reader_->read(frame_) == mux::Mp4ReadStatus::Frame) {
+      int k = -1;
+      for (int i = 0; i < 2; ++i) {
+        if (codecs_[i] != base::CodecId::Unknown && tracks_[i] == frame_.track) k = i;
+      }
+      if (k < 0) continue;
+      out.kind = static_cast<Kind>(k);
+      out.time = frame_.dts;  // sent in decode order: the RTP timestamp carries the presentation time
+      out.frame = frame_.frame;
+      out.frame.rtp_timestamp = static_cast<uint32_t>(frame_.pts.us());  // replaced by the player's clock below
+      return true;
+    }
+    return false;
+  }
+  std::optional<base::Duration> seek(base::Duration to) override { return reader_->seek(to); }
+  std::optional<base::Duration> duration() override { return reader_->duration(); }
+  bool seekable() override { return reader_->is_seekable(); }
+  base::CodecId codec(Kind kind) const override { return codecs_[static_cast<size_t>(kind)]; }
+
+ private:
+  mux::FileSource source_;
+  std::optional<mux::Mp4Reader> reader_;
+  mux::Mp4Frame frame_;
+  std::array<base::CodecId, 2> codecs_{};
+  std::array<size_t, 2> tracks_{};
+};
+
+}  // namespace
+
+base::Result<std::unique_ptr<MediaFileReader>, std::string> MediaFileReader::open(const std::string& path) {
+  auto source = mux::FileSource::open(path);
+  if (!source) return "cannot open " + path + ": " + std::strerror(source.error());
+  uint8_t magic[4] = {};
+  const size_t n = source->read_at(0, base::MutableBytes(magic, 4));
+  std::string error;
+  if (n == 4 && magic[0] == 0x1A && magic[1] == 0x45 && magic[2] == 0xDF && magic[3] == 0xA3) {
+    auto r = std::make_unique<WebmFileReader>(std::move(*source));
+    if (!r->init(error)) return path + ": " + error;
+    if (r->codec(Kind::Audio) == base::CodecId::Unknown && r->codec(Kind::Video) == base::CodecId::Unknown) {
+      return path + ": no track medley can play (VP8, VP9, H.264, Opus)";
+    }
+    return std::unique_ptr<MediaFileReader>(std::move(r));
+  }
+  auto r = std::make_unique<Mp4FileReader>(std::move(*source));
+  if (!r->init(error)) return path + ": " + error;
+  if (r->codec(Kind::Audio) == base::CodecId::Unknown && r->codec(Kind::Video) == base::CodecId::Unknown) {
+    return path + ": no track medley can play (VP8, VP9, H.264, Opus)";
+  }
+  return std::unique_ptr<MediaFileReader>(std::move(r));
+}
+
+Player::Player(Strand strand, std::unique_ptr<MediaFileReader> reader, SessionEventFn events, uint64_t seed)
+    : strand_(std::move(strand)), reader_(std::move(reader)), events_(std::move(events)), timer_(strand_) {
+  std::mt19937_64 rng(seed);
+  for (size_t k = 0; k < 2; ++k) {
+    const Kind kind = static_cast<Kind>(k);
+    const base::CodecId codec = reader_->codec(kind);
+    RtpSourceInfo info{k == 0 ? MediaKind::Audio : MediaKind::Video, k == 0 ? 48000u : 90000u, {}, {}};
+    pt_[k] = payload_type_for(codec);
+    if (codec != base::CodecId::Unknown) info.codecs.emplace_back(rtp::PayloadType(pt_[k]), codec);
+    outputs_[k] = std::make_shared<Router>(std::move(info));
+    packetizers_[k] = rtp::make_packetizer(codec);
+    ssrc_[k] = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
+    seq_[k] = static_cast<uint16_t>(rng() & 0x3FFF);
+    ts_base_[k] = static_cast<uint32_t>(rng());
+  }
+  duration_ = reader_->duration();
+  seekable_ = reader_->seekable();
+}
+
+Player::~Player() = default;
+
+void Player::play() {
+  boost::asio::post(strand_, [self = shared_from_this()] {
+    {
+      std::lock_guard lock(self->mu_);
+      if (self->state_ == State::Playing) return;
+      self->state_ = State::Playing;
+      self->start_position_ = self->position_;
+    }
+    self->started_at_ = steady_now();
+    self->tick();
+  });
+}
+
+void Player::pause() {
+  boost::asio::post(strand_, [self = shared_from_this()] {
+    std::lock_guard lock(self->mu_);
+    if (self->state_ != State::Playing) return;
+    self->state_ = State::Paused;
+    self->timer_.cancel();
+  });
+}
+
+void Player::stop() {
+  set_position(base::Duration::zero());
+  boost::asio::post(strand_, [self = shared_from_this()] {
+    std::lock_guard lock(self->mu_);
+    self->state_ = State::Stopped;
+    self->timer_.cancel();
+  });
+}
+
+void Player::set_position(base::Duration position) {
+  boost::asio::post(strand_, [self = shared_from_this(), position] {
+    const auto landed = self->reader_->seek(position);
+    self->next_.reset();
+    self->at_end_ = false;
+    std::lock_guard lock(self->mu_);
+    self->position_ = landed.value_or(position);
+    self->start_position_ = self->position_;
+    self->started_at_ = steady_now();
+  });
+}
+
+Player::State Player::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+base::Duration Player::position() const {
+  std::lock_guard lock(mu_);
+  return position_;
+}
+
+// Sends every frame whose time has come, then sleeps until the next one (at most 20 ms at a time).
+void Player::tick() {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::Playing) return;
+  }
+  const base::Timestamp now = steady_now();
+  const base::Duration playhead = start_position_ + (now - started_at_);
+  for (int sent = 0; sent < 200; ++sent) {
+    if (!next_) {
+      FileFrame f;
+      if (!reader_->next(f)) {
+        at_end_ = true;
+        break;
+      }
+      next_ = std::move(f);
+    }
+    if (next_->time > playhead) break;
+    send_frame(*next_, now);
+    {
+      std::lock_guard lock(mu_);
+      position_ = next_->time;
+    }
+    next_.reset();
+  }
+  if (at_end_ && !next_) {
+    {
+      std::lock_guard lock(mu_);
+      state_ = State::Stopped;
+    }
+    log::get("player")->info("End of stream");
+    emit("EndOfStream", Json::object());
+    return;
+  }
+  base::Duration wait = next_ ? next_->time - playhead : base::Duration::millis(5);
+  if (wait > base::Duration::millis(20)) wait = base::Duration::millis(20);
+  if (wait < base::Duration::zero()) wait = base::Duration::zero();
+  arm(wait);
+}
+
+void Player::arm(base::Duration in) {
+  timer_.expires_after(std::chrono::microseconds(in.us()));
+  std::weak_ptr<Player> weak = weak_from_this();
+  timer_.async_wait(boost::asio::bind_executor(strand_, [weak](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->tick();
+  }));
+}
+
+void Player::send_frame(const FileFrame& f, base::Timestamp now) {
+  const size_t k = static_cast<size_t>(f.kind);
+  rtp::Packetizer* p = packetizers_[k].get();
+  if (!p || !p->begin(f.frame, kMaxPayload)) return;
+  const uint32_t clock = k == 0 ? 48000 : 90000;
+  const uint32_t ts = ts_base_[k] + static_cast<uint32_t>(f.time.us() * clock / 1'000'000);
+  Router& router = *outputs_[k];
+  for (;;) {
+    base::BufferRef buf = acquire_buffer();
+    rtp::RtpPacketWriter w(buf->writable());
+    w.set_payload_type(rtp::PayloadType(pt_[k]));
+    w.set_sequence_number(seq_[k]);
+    w.set_timestamp(ts);
+    w.set_ssrc(ssrc_[k]);
+    base::MutableBytes space = w.payload_space();
+    if (space.size() < kMaxPayload) return;
+    bool marker = false;
+    auto n = p->next(space.first(kMaxPayload), marker);
+    if (!n) return;
+    w.set_marker(marker);
+    auto size = w.finish_in_place(*n);
+    if (!size) return;
+    ++seq_[k];
+    buf->resize(*size);
+    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), router.info().extensions);
+    if (!view) return;
+    router.publish(PublishedPacket{buf, *view, &router.info(), now}, now);
+  }
+}
+
+void Player::emit(const std::string& type, Json fields) {
+  if (events_) events_(type, std::move(fields));
+}
+
+}  // namespace medley::server::media
