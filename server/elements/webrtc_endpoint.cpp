@@ -153,7 +153,15 @@ std::optional<InvokeResult> WebRtcEndpoint::invoke_own(const std::string& operat
     session_->set_max_video_recv_bitrate(static_cast<uint64_t>(*kbps) * 1000);
     return std::nullopt;
   }
-  if (operation == "isMediaTranscoding") return InvokeResult(Json(false));  // same codecs: forwarded as they are
+  if (operation == "isMediaTranscoding") {
+    std::optional<KurentoError> error;
+    const auto kinds = kinds_of(params, error);
+    if (error) return InvokeResult(*error);
+    const auto snap = session_->snapshot();
+    bool t = false;
+    for (Kind k : kinds) t = t || snap.transcoding[static_cast<size_t>(k)];
+    return InvokeResult(Json(t));
+  }
   if (operation == "createDataChannel") return create_data_channel(params);
   if (operation == "closeDataChannel") {
     auto id = int_param(params, "channelId");

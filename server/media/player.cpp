@@ -12,6 +12,7 @@
 #include "mux/webm_reader.hpp"
 #include "rtp/packet_writer.hpp"
 #include "server/log.hpp"
+#include "server/media/shared_pool.hpp"
 
 namespace medley::server::media {
 namespace {
@@ -25,15 +26,6 @@ base::Timestamp steady_now() {
 }
 
 constexpr size_t kMaxPayload = 1100;  // leaves room for SRTP, extensions and a TURN header within 1200
-
-// Players publish at file pace (hundreds of packets per second at most), from any pipeline's strand: one pool for
-// all of them behind a lock, never destroyed (viewers' RTX histories may hold its buffers to the end).
-base::BufferRef acquire_buffer() {
-  static std::mutex mu;
-  static base::BufferPool* const pool = new base::BufferPool();
-  std::lock_guard lock(mu);
-  return pool->acquire();
-}
 
 // Payload types the player's streams carry (the sinks map them onto their receivers' numbers by codec).
 uint8_t payload_type_for(base::CodecId c) {
@@ -300,7 +292,7 @@ void Player::send_frame(const FileFrame& f, base::Timestamp now) {
   const uint32_t ts = ts_base_[k] + static_cast<uint32_t>(f.time.us() * clock / 1'000'000);
   Router& router = *outputs_[k];
   for (;;) {
-    base::BufferRef buf = acquire_buffer();
+    base::BufferRef buf = acquire_shared_buffer();
     rtp::RtpPacketWriter w(buf->writable());
     w.set_payload_type(rtp::PayloadType(pt_[k]));
     w.set_sequence_number(seq_[k]);

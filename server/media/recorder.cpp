@@ -10,6 +10,9 @@
 
 #include "rtp/payload/payload.hpp"
 #include "server/log.hpp"
+#include "server/media/transcoder.hpp"
+
+#include <random>
 
 namespace medley::server::media {
 namespace {
@@ -84,6 +87,18 @@ void Recorder::set_input(Kind kind, std::shared_ptr<Router> source) {
     const size_t k = static_cast<size_t>(kind);
     if (!self->sinks_[k]) self->sinks_[k] = std::make_shared<Sink>(self, kind);
     if (self->inputs_[k]) self->inputs_[k]->remove_sink(self->sinks_[k].get());
+    // MP4 stores H.264 (or VP9): a VP8 source is recorded through its H.264 transcoding branch.
+    if (source && kind == Kind::Video && self->config_.profile.container == Container::Mp4) {
+      // The publisher sends the first codec of the negotiated list (the answer's preference order).
+      const auto& codecs = source->info().codecs;
+      const bool storable = codecs.empty() || codecs.front().second == base::CodecId::H264 ||
+                            codecs.front().second == base::CodecId::Vp9;
+      if (!storable) {
+        log::get("recorder")->info("{}: recording {} video as H.264 (transcoding)", self->config_.path,
+                                   base::codec_name(source->info().codecs.front().second));
+        source = transcoded_branch(*source, base::CodecId::H264, std::random_device{}());
+      }
+    }
     self->inputs_[k] = std::move(source);
     if (self->inputs_[k]) self->inputs_[k]->add_sink(self->sinks_[k]);
   });

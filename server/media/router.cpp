@@ -86,6 +86,16 @@ bool Router::remove_sink(const PacketSink* sink) {
   return true;
 }
 
+std::shared_ptr<Router> Router::branch(base::CodecId target, const std::function<std::shared_ptr<Router>()>& make) {
+  std::lock_guard lock(branches_mu_);
+  for (const auto& [codec, router] : branches_) {
+    if (codec == target) return router;
+  }
+  auto made = make();
+  if (made) branches_.emplace_back(target, made);
+  return made;
+}
+
 uint64_t Router::min_sink_estimate() const {
   const Snapshot m = members_.load(std::memory_order_acquire);
   uint64_t lowest = 0;

@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <span>
 #include <vector>
 
+#include "rtp/base/frame.hpp"
 #include "rtp/base/time.hpp"
 #include "server/media/rtp_source.hpp"
 
@@ -131,6 +134,10 @@ class Router {
 
   Stats stats() const;
 
+  // The transcoding branch producing `target` from this source (server/media/transcoder.hpp): created by `make`
+  // on first use, kept here (the branch's sink lives in this router's membership) and shared afterwards.
+  std::shared_ptr<Router> branch(base::CodecId target, const std::function<std::shared_ptr<Router>()>& make);
+
  private:
   struct Members {
     std::vector<std::shared_ptr<const SinkGroup>> groups;
@@ -155,6 +162,8 @@ class Router {
   uint64_t delivered_inline_ = 0;
   uint64_t batches_dispatched_ = 0;
   std::atomic<uint64_t> keyframe_sent_{0};
+  std::mutex branches_mu_;
+  std::vector<std::pair<base::CodecId, std::shared_ptr<Router>>> branches_;
   std::atomic<uint64_t> keyframe_deferred_{0};
 };
 

@@ -17,6 +17,7 @@
 #include "rtp/rtcp/sdes.hpp"
 #include "rtp/rtcp/sender_report.hpp"
 #include "server/log.hpp"
+#include "server/media/transcoder.hpp"
 
 namespace medley::server::media {
 namespace {
@@ -183,7 +184,7 @@ void WebRtcSession::add_remote_candidate(std::string candidate) {
 void WebRtcSession::set_input(Kind kind, std::shared_ptr<Router> source) {
   boost::asio::post(strand_, [self = shared_from_this(), kind, source = std::move(source)]() mutable {
     const size_t k = static_cast<size_t>(kind);
-    if (self->outbound_[k] && self->inputs_[k]) self->inputs_[k]->remove_sink(self->outbound_[k]->sink.get());
+    self->detach_sink(kind);
     self->inputs_[k] = std::move(source);
     if (!self->closed_) self->attach_sink(kind);
   });
@@ -237,7 +238,7 @@ void WebRtcSession::close() {
     self->closed_ = true;
     const base::Timestamp now = steady_now();
     for (size_t k = 0; k < 2; ++k) {
-      if (self->outbound_[k] && self->inputs_[k]) self->inputs_[k]->remove_sink(self->outbound_[k]->sink.get());
+      self->detach_sink(static_cast<Kind>(k));
       self->inputs_[k].reset();
     }
     if (self->sctp_) {
@@ -835,15 +836,49 @@ void WebRtcSession::stop_sending(const char* why) {
   if (!sending_) return;
   sending_ = false;
   log::get("webrtc")->info("WebRtcEndpoint {} stops sending: {}", credentials_.ufrag, why);
-  for (size_t k = 0; k < 2; ++k) {
-    if (outbound_[k] && inputs_[k]) inputs_[k]->remove_sink(outbound_[k]->sink.get());
-  }
+  for (size_t k = 0; k < 2; ++k) detach_sink(static_cast<Kind>(k));
 }
 
+void WebRtcSession::detach_sink(Kind kind) {
+  const size_t k = static_cast<size_t>(kind);
+  if (outbound_[k] && attached_[k]) attached_[k]->remove_sink(outbound_[k]->sink.get());
+  attached_[k].reset();
+}
+
+// Passthrough when the source's codec is one our peer negotiated; otherwise the source's shared transcoding branch
+// to our peer's preferred video codec (issue 6), announced as Kurento does (MediaTranscodingStateChanged).
 void WebRtcSession::attach_sink(Kind kind) {
   const size_t k = static_cast<size_t>(kind);
   if (!sending_ || !outbound_[k] || !inputs_[k]) return;
-  inputs_[k]->add_sink(outbound_[k]->sink);
+  std::shared_ptr<Router> source = inputs_[k];
+  const auto& theirs = source->info().codecs;
+  const auto& mine = outbound_[k]->sink->config().codecs;
+  // The source sends the first codec of its negotiated list (the answer's order); not negotiated yet: assume
+  // passthrough (the sink maps payload types by codec when it binds).
+  bool common = theirs.empty();
+  for (const auto& m : mine) common = common || m.codec == theirs.front().second;
+  bool transcoding = false;
+  if (!common && kind == Kind::Video) {
+    for (const auto& m : mine) {
+      if (m.codec == base::CodecId::H264 || m.codec == base::CodecId::Vp8 || m.codec == base::CodecId::Vp9) {
+        log::get("transcode")->info("TRANSCODING ACTIVE for video: {} -> {} (the peer of {} does not receive {})",
+                                    base::codec_name(theirs.front().second), base::codec_name(m.codec),
+                                    credentials_.ufrag, base::codec_name(theirs.front().second));
+        source = transcoded_branch(*source, m.codec, seed_++);
+        transcoding = true;
+        break;
+      }
+    }
+  }
+  if (transcoding != transcoding_[k]) {
+    transcoding_[k] = transcoding;
+    emit("MediaTranscodingStateChanged", {{"state", transcoding ? "TRANSCODING" : "NOT_TRANSCODING"},
+                                          {"binName", "transcoder_" + std::string(kind_name(kind))},
+                                          {"mediaType", kind_name(kind)}});
+    publish_snapshot();
+  }
+  source->add_sink(outbound_[k]->sink);
+  attached_[k] = std::move(source);
 }
 
 void WebRtcSession::send_rtcp(base::Timestamp, std::span<uint8_t> buffer, size_t len) {
@@ -1127,6 +1162,7 @@ void WebRtcSession::publish_snapshot() {
     s.packets_out[k] = outbound_[k]->sink->stats().forwarded;
     if (auto rtt = outbound_[k]->sink->sender_report().rtt()) s.rtt_ms = rtt->us() / 1000.0;
   }
+  s.transcoding = transcoding_;
   s.srtp_errors = srtp_errors_;
   s.srtp_profile = srtp_profile_;
   s.data_channels = open_channels_;

@@ -67,6 +67,7 @@ struct WebRtcSessionSnapshot {
   std::array<uint64_t, 2> packets_lost{};
   std::array<double, 2> jitter_ms{};
   std::optional<double> rtt_ms;
+  std::array<bool, 2> transcoding{};
   uint64_t srtp_errors = 0;
   std::string srtp_profile;
   std::vector<std::pair<uint16_t, std::string>> data_channels;  // open channels: id, label
@@ -145,6 +146,7 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   void create_sinks();
   void attach_sink(Kind kind);
   void stop_sending(const char* why);
+  void detach_sink(Kind kind);
   Inbound* inbound_for(const rtp::RtpPacketView& raw, bool& is_rtx);
   void send_rtcp(base::Timestamp now, std::span<uint8_t> buffer, size_t len);
   void send_reports(base::Timestamp now);
@@ -201,6 +203,8 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   std::unique_ptr<RtpSinkTransport> sink_transport_;
   std::array<std::unique_ptr<Outbound>, 2> outbound_;
   std::array<std::shared_ptr<Router>, 2> inputs_;
+  std::array<std::shared_ptr<Router>, 2> attached_;  // where each sink is: the input, or its transcoding branch
+  std::array<bool, 2> transcoding_{};
   rtp::Ssrc rtcp_ssrc_{1};
   std::string cname_;
 

@@ -125,6 +125,9 @@ async function main() {
     ['WEBM_VIDEO_ONLY', () => recordProfile(client, 'WEBM_VIDEO_ONLY', 'webm', ['vp8'])],
     ['WEBM_AUDIO_ONLY', () => recordProfile(client, 'WEBM_AUDIO_ONLY', 'webm', ['opus'])],
     ['MP4_AUDIO_ONLY', () => recordProfile(client, 'MP4_AUDIO_ONLY', 'mp4', ['opus'])],
+    // The VP8 source is stored as H.264 through the transcoding branch (issue 6).
+    ['MP4', () => recordProfile(client, 'MP4', 'mp4', ['h264', 'opus'])],
+    ['MP4_VIDEO_ONLY', () => recordProfile(client, 'MP4_VIDEO_ONLY', 'mp4', ['h264'])],
     ['bad URIs', () => badUris(client)],
     ['SIGKILL mid-recording', () => killedMidRecording()],
   ];

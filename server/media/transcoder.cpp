@@ -1,0 +1,178 @@
+// VideoTranscoder: jitter buffer → decoder → encoder → packetizer → router.
+#include "server/media/transcoder.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "rtp/packet_writer.hpp"
+#include "server/log.hpp"
+#include "server/media/shared_pool.hpp"
+
+namespace medley::server::media {
+namespace {
+constexpr size_t kMaxPayload = 1100;
+
+uint8_t payload_type_for(base::CodecId c) {
+  switch (c) {
+    case base::CodecId::Vp8: return 96;
+    case base::CodecId::Vp9: return 98;
+    default: return 102;  // H.264
+  }
+}
+}  // namespace
+
+VideoTranscoder::VideoTranscoder(TranscoderConfig config, uint64_t seed) : config_(std::move(config)) {
+  std::mt19937_64 rng(seed);
+  ssrc_ = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
+  seq_out_ = static_cast<uint16_t>(rng() & 0x3FFF);
+  pt_ = payload_type_for(config_.target);
+  RtpSourceInfo info{MediaKind::Video, 90000, {}, {}};
+  info.codecs.emplace_back(rtp::PayloadType(pt_), config_.target);
+  output_ = std::make_shared<Router>(std::move(info));
+  packetizer_ = rtp::make_packetizer(config_.target);
+  bitrate_ = config_.initial_bitrate_bps;
+}
+
+VideoTranscoder::Stats VideoTranscoder::stats() const {
+  return {decoded_.load(std::memory_order_relaxed), encoded_.load(std::memory_order_relaxed),
+          decode_errors_.load(std::memory_order_relaxed)};
+}
+
+void VideoTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
+  // Nobody wants this codec right now: no decoding, no encoding (the branch stays ready for the next sink).
+  if (output_->sink_count() == 0) {
+    keyframe_wanted_ = true;
+    return;
+  }
+  base::CodecId codec = base::CodecId::Unknown;
+  for (const auto& [pt, c] : p.source->codecs) {
+    if (pt == p.view.payload_type()) codec = c;
+  }
+  if (codec == base::CodecId::Unknown || base::kind_of(codec) != base::MediaKind::Video) return;
+  if (!jitter_ || codec != source_codec_ || p.view.ssrc() != source_ssrc_ || p.source != source_) {
+    source_codec_ = codec;
+    source_ssrc_ = p.view.ssrc();
+    source_ = p.source;
+    seq_.reset();
+    jitter_ = std::make_unique<rtp::JitterBuffer>(rtp::make_depacketizer(codec), rtp::JitterBuffer::Config::video(codec));
+    auto d = codec::make_video_decoder(codec);
+    if (!d) {
+      log::get("transcode")->warn("no decoder for {}: {}", base::codec_name(codec), d.error().message);
+      jitter_.reset();
+      return;
+    }
+    decoder_ = std::move(*d);
+    if (Router* up = upstream()) up->request_keyframe(now);
+  }
+  const base::Bytes payload = p.view.payload();
+  rtp::JitterPacket jp;
+  jp.seq = seq_.unwrap(p.view.sequence_number());
+  jp.rtp_timestamp = p.view.timestamp();
+  jp.marker = p.view.marker();
+  jp.buffer = p.buffer;
+  jp.offset = static_cast<uint32_t>(payload.data() - p.buffer->data());
+  jp.size = static_cast<uint32_t>(payload.size());
+  jp.arrival = p.arrival;
+  jitter_->insert(std::move(jp), now);
+  while (jitter_->poll(now, in_)) on_frame(in_, now);
+  while (auto e = jitter_->poll_event()) {
+    if (std::holds_alternative<rtp::KeyframeNeeded>(*e) && now - last_keyframe_request_ >= base::Duration::millis(300)) {
+      last_keyframe_request_ = now;
+      if (Router* up = upstream()) up->request_keyframe(now);
+    }
+  }
+}
+
+void VideoTranscoder::on_frame(base::EncodedFrame& frame, base::Timestamp now) {
+  const codec::DecodeStatus st = decoder_->decode(frame, picture_);
+  if (st == codec::DecodeStatus::NeedKeyframe) {
+    decode_errors_.fetch_add(1, std::memory_order_relaxed);
+    if (now - last_keyframe_request_ >= base::Duration::millis(300)) {
+      last_keyframe_request_ = now;
+      if (Router* up = upstream()) up->request_keyframe(now);
+    }
+    return;
+  }
+  if (st != codec::DecodeStatus::FrameReady) return;
+  decoded_.fetch_add(1, std::memory_order_relaxed);
+  // The encoder follows the picture size (a new one for a new size) and its sinks' bandwidth estimate.
+  if (!encoder_ || encoder_->config().width != picture_.width || encoder_->config().height != picture_.height) {
+    codec::VideoEncoderConfig ec;
+    ec.codec = config_.target;
+    ec.width = picture_.width;
+    ec.height = picture_.height;
+    ec.bitrate_bps = bitrate_;
+    ec.h264_profile_level_id = config_.h264_profile_level_id;
+    ec.keyframe_interval = 0;  // keyframes on request only (new sinks, PLI)
+    auto e = codec::make_video_encoder(ec);
+    if (!e) {
+      log::get("transcode")->warn("no {} encoder for {}x{}: {}", base::codec_name(config_.target), picture_.width,
+                                  picture_.height, e.error().message);
+      return;
+    }
+    encoder_ = std::move(*e);
+    keyframe_wanted_ = true;
+    log::get("transcode")->info("TRANSCODING ACTIVE for video: {} -> {} {}x{}", base::codec_name(source_codec_),
+                                base::codec_name(config_.target), picture_.width, picture_.height);
+  }
+  if (now - last_rate_update_ >= base::Duration::seconds(1)) {
+    last_rate_update_ = now;
+    const uint64_t estimate = output_->min_sink_estimate();
+    if (estimate > 0) {
+      const auto target = static_cast<uint32_t>(
+          std::clamp<uint64_t>(estimate, config_.min_bitrate_bps, config_.max_bitrate_bps));
+      if (target != bitrate_ && encoder_->set_rates(target, 30.0)) bitrate_ = target;
+    }
+  }
+  picture_.rtp_timestamp = frame.rtp_timestamp;
+  const bool force = keyframe_wanted_.exchange(false);
+  const codec::EncodeStatus es = encoder_->encode(picture_, force, out_);
+  if (es != codec::EncodeStatus::Encoded) {
+    if (force) keyframe_wanted_ = true;
+    return;
+  }
+  encoded_.fetch_add(1, std::memory_order_relaxed);
+  out_.rtp_timestamp = frame.rtp_timestamp;
+  publish(out_, now);
+}
+
+void VideoTranscoder::publish(const base::EncodedFrame& frame, base::Timestamp now) {
+  if (!packetizer_ || !packetizer_->begin(frame, kMaxPayload)) return;
+  Router& router = *output_;
+  for (;;) {
+    base::BufferRef buf = acquire_shared_buffer();
+    rtp::RtpPacketWriter w(buf->writable());
+    w.set_payload_type(rtp::PayloadType(pt_));
+    w.set_sequence_number(seq_out_);
+    w.set_timestamp(frame.rtp_timestamp);
+    w.set_ssrc(ssrc_);
+    base::MutableBytes space = w.payload_space();
+    if (space.size() < kMaxPayload) return;
+    bool marker = false;
+    auto n = packetizer_->next(space.first(kMaxPayload), marker);
+    if (!n) return;
+    w.set_marker(marker);
+    auto size = w.finish_in_place(*n);
+    if (!size) return;
+    ++seq_out_;
+    buf->resize(*size);
+    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), router.info().extensions);
+    if (!view) return;
+    router.publish(PublishedPacket{buf, *view, &router.info(), now}, now);
+  }
+}
+
+std::shared_ptr<Router> transcoded_branch(Router& source, base::CodecId target, uint64_t seed) {
+  return source.branch(target, [&source, target, seed]() -> std::shared_ptr<Router> {
+    auto t = std::make_shared<VideoTranscoder>(TranscoderConfig{.target = target}, seed);
+    // A new sink of the branch, or a receiver's PLI, makes the encoder's next picture a keyframe.
+    std::weak_ptr<VideoTranscoder> weak = t;
+    t->output()->set_keyframe_requester([weak](base::Timestamp) {
+      if (auto self = weak.lock()) self->request_keyframe();
+    });
+    source.add_sink(t);
+    return t->output();
+  });
+}
+
+}  // namespace medley::server::media

@@ -1,0 +1,73 @@
+// VideoTranscoder: the transcoding branch of one source for one output codec (issue 6): a sink on the source's
+// router that reassembles frames (jitter buffer), decodes, encodes the target codec and publishes the packets into
+// a router of its own, shared by every sink that needs that codec. It works only while that router has sinks;
+// keyframe requests from them force an encoder keyframe; a decoder error asks the source for one (no corrupt
+// pictures go out); the encoder's bitrate follows the lowest estimate of its sinks.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "codec/video_codec.hpp"
+#include "codec/video_frame.hpp"
+#include "rtp/jitter_buffer.hpp"
+#include "rtp/payload/payload.hpp"
+#include "server/media/router.hpp"
+
+namespace medley::server::media {
+
+struct TranscoderConfig {
+  base::CodecId target = base::CodecId::H264;
+  uint32_t initial_bitrate_bps = 1'000'000;
+  uint32_t min_bitrate_bps = 100'000;
+  uint32_t max_bitrate_bps = 2'500'000;
+  std::string h264_profile_level_id = "42e01f";
+};
+
+class VideoTranscoder : public PacketSink, public std::enable_shared_from_this<VideoTranscoder> {
+ public:
+  struct Stats {
+    uint64_t frames_decoded = 0;
+    uint64_t frames_encoded = 0;
+    uint64_t decode_errors = 0;
+  };
+
+  VideoTranscoder(TranscoderConfig config, uint64_t seed);
+  const std::shared_ptr<Router>& output() const { return output_; }
+
+  void on_packet(const PublishedPacket& packet, base::Timestamp now) override;
+  uint64_t bitrate_estimate() const override { return output_->min_sink_estimate(); }
+  void request_keyframe() { keyframe_wanted_ = true; }
+  Stats stats() const;
+
+ private:
+  void on_frame(base::EncodedFrame& frame, base::Timestamp now);
+  void publish(const base::EncodedFrame& frame, base::Timestamp now);
+
+  TranscoderConfig config_;
+  std::shared_ptr<Router> output_;
+  std::atomic<bool> keyframe_wanted_{true};
+  base::CodecId source_codec_ = base::CodecId::Unknown;
+  rtp::Ssrc source_ssrc_{0};
+  const RtpSourceInfo* source_ = nullptr;
+  std::unique_ptr<rtp::JitterBuffer> jitter_;
+  rtp::SeqUnwrapper seq_;
+  base::EncodedFrame in_;
+  std::unique_ptr<codec::VideoDecoder> decoder_;
+  std::unique_ptr<codec::VideoEncoder> encoder_;
+  codec::VideoFrame picture_;
+  base::EncodedFrame out_;
+  std::unique_ptr<rtp::Packetizer> packetizer_;
+  rtp::Ssrc ssrc_;
+  uint16_t seq_out_ = 0;
+  uint8_t pt_ = 102;
+  uint32_t bitrate_ = 0;
+  base::Timestamp last_rate_update_;
+  base::Timestamp last_keyframe_request_;
+  std::atomic<uint64_t> decoded_{0}, encoded_{0}, decode_errors_{0};
+};
+
+// The branch of `source` producing `target`, created on first use and shared afterwards (kept by the source).
+std::shared_ptr<Router> transcoded_branch(Router& source, base::CodecId target, uint64_t seed);
+
+}  // namespace medley::server::media
