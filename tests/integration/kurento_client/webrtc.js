@@ -47,6 +47,7 @@ async function loopback(client) {
     assert.strictEqual(await ep.isMediaFlowingIn('VIDEO'), true);
     assert.strictEqual(await ep.isMediaFlowingOut('AUDIO'), true);
     assert.strictEqual(await ep.getConnectionState(), 'CONNECTED');
+    assert.strictEqual(await ep.isMediaTranscoding('VIDEO'), false, 'VP8 to VP8: forwarded, not transcoded');
     const stats = await ep.getStats('VIDEO');
     assert.ok(stats['inbound-video'].packetsReceived > 50, 'inbound video packets in getStats');
     assert.ok(stats['outbound-video'].packetsSent > 50, 'outbound video packets in getStats');
