@@ -162,7 +162,103 @@ void VideoTranscoder::publish(const base::EncodedFrame& frame, base::Timestamp n
   }
 }
 
+AudioTranscoder::AudioTranscoder(base::CodecId target, uint64_t seed)
+    : target_(target), target_rate_(target == base::CodecId::Opus ? 48000 : 8000) {
+  std::mt19937_64 rng(seed);
+  ssrc_ = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
+  seq_out_ = static_cast<uint16_t>(rng() & 0x3FFF);
+  ts_out_ = static_cast<uint32_t>(rng());
+  pt_ = target == base::CodecId::Pcmu ? 0 : target == base::CodecId::Pcma ? 8 : 111;
+  RtpSourceInfo info{MediaKind::Audio, static_cast<uint32_t>(target_rate_), {}, {}};
+  info.codecs.emplace_back(rtp::PayloadType(pt_), target);
+  output_ = std::make_shared<Router>(std::move(info));
+}
+
+void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
+  if (output_->sink_count() == 0) return;
+  base::CodecId codec = base::CodecId::Unknown;
+  for (const auto& [pt, c] : p.source->codecs) {
+    if (pt == p.view.payload_type()) codec = c;
+  }
+  if (codec == base::CodecId::Unknown || base::kind_of(codec) != base::MediaKind::Audio || codec == target_) return;
+  if (codec != source_codec_ || p.source != source_) {
+    source_codec_ = codec;
+    source_ = p.source;
+    auto d = codec::make_audio_decoder(codec, 1);
+    if (!d) return;
+    decoder_ = std::move(*d);
+    resampler_ = codec::Resampler::create(decoder_->sample_rate(), target_rate_, 1);
+    codec::AudioEncoderConfig ec;
+    ec.codec = target_;
+    ec.sample_rate = target_rate_;
+    ec.channels = 1;
+    auto e = codec::make_audio_encoder(ec);
+    if (!e || !resampler_) {
+      decoder_.reset();
+      return;
+    }
+    encoder_ = std::move(*e);
+    fifo_.clear();
+    seq_in_.reset();
+    last_seq_ = -1;
+    log::get("transcode")->info("TRANSCODING ACTIVE for audio: {} -> {}", base::codec_name(codec),
+                                base::codec_name(target_));
+  }
+  if (!decoder_) return;
+  const int64_t seq = seq_in_.unwrap(p.view.sequence_number());
+  if (seq <= last_seq_) return;  // late or duplicate (RTX): audio is not worth reordering here
+  last_seq_ = seq;
+  base::EncodedFrame in;
+  in.codec = codec;
+  in.rtp_timestamp = p.view.timestamp();
+  in.data.assign(p.view.payload().begin(), p.view.payload().end());
+  if (!decoder_->decode(in, decoded_)) return;
+  // Down-mix to mono, then to the target rate.
+  const size_t n = decoded_.samples_per_channel();
+  mono_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    int sum = 0;
+    for (int c = 0; c < decoded_.channels; ++c) sum += decoded_.samples[i * static_cast<size_t>(decoded_.channels) + static_cast<size_t>(c)];
+    mono_[i] = static_cast<int16_t>(sum / std::max(1, decoded_.channels));
+  }
+  resampled_.clear();
+  resampler_->process(mono_, resampled_);
+  fifo_.insert(fifo_.end(), resampled_.begin(), resampled_.end());
+  const size_t frame = static_cast<size_t>(target_rate_ / 50);  // 20 ms
+  while (fifo_.size() >= frame) {
+    chunk_.sample_rate = target_rate_;
+    chunk_.channels = 1;
+    chunk_.rtp_timestamp = ts_out_;
+    chunk_.samples.assign(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(frame));
+    fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(frame));
+    const uint32_t ts = ts_out_;
+    ts_out_ += static_cast<uint32_t>(frame);
+    if (encoder_->encode(chunk_, out_) != codec::EncodeStatus::Encoded) continue;
+    base::BufferRef buf = acquire_shared_buffer();
+    rtp::RtpPacketWriter w(buf->writable());
+    w.set_payload_type(rtp::PayloadType(pt_));
+    w.set_sequence_number(seq_out_++);
+    w.set_timestamp(ts);
+    w.set_ssrc(ssrc_);
+    w.set_marker(false);
+    auto size = w.finish(base::Bytes(out_.data.data(), out_.data.size()));
+    if (!size) continue;
+    buf->resize(*size);
+    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), output_->info().extensions);
+    if (!view) continue;
+    encoded_.fetch_add(1, std::memory_order_relaxed);
+    output_->publish(PublishedPacket{buf, *view, &output_->info(), now}, now);
+  }
+}
+
 std::shared_ptr<Router> transcoded_branch(Router& source, base::CodecId target, uint64_t seed) {
+  if (base::kind_of(target) == base::MediaKind::Audio) {
+    return source.branch(target, [&source, target, seed]() -> std::shared_ptr<Router> {
+      auto t = std::make_shared<AudioTranscoder>(target, seed);
+      source.add_sink(t);
+      return t->output();
+    });
+  }
   return source.branch(target, [&source, target, seed]() -> std::shared_ptr<Router> {
     auto t = std::make_shared<VideoTranscoder>(TranscoderConfig{.target = target}, seed);
     // A new sink of the branch, or a receiver's PLI, makes the encoder's next picture a keyframe.

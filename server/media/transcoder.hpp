@@ -7,7 +7,11 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "codec/audio_codec.hpp"
+#include "codec/resampler.hpp"
 #include "codec/video_codec.hpp"
 #include "codec/video_frame.hpp"
 #include "rtp/jitter_buffer.hpp"
@@ -65,6 +69,40 @@ class VideoTranscoder : public PacketSink, public std::enable_shared_from_this<V
   base::Timestamp last_rate_update_;
   base::Timestamp last_keyframe_request_;
   std::atomic<uint64_t> decoded_{0}, encoded_{0}, decode_errors_{0};
+};
+
+// Audio between Opus (48 kHz) and G.711 (PCMU/PCMA, 8 kHz) for peers that only take one of them: decode, resample,
+// re-frame into 20 ms packets, encode, publish. Packets are decoded in arrival order (audio frames are whole
+// packets; a late one is dropped rather than reordered).
+class AudioTranscoder : public PacketSink {
+ public:
+  AudioTranscoder(base::CodecId target, uint64_t seed);
+  const std::shared_ptr<Router>& output() const { return output_; }
+  void on_packet(const PublishedPacket& packet, base::Timestamp now) override;
+  uint64_t frames_encoded() const { return encoded_.load(std::memory_order_relaxed); }
+
+ private:
+  base::CodecId target_;
+  int target_rate_;
+  std::shared_ptr<Router> output_;
+  base::CodecId source_codec_ = base::CodecId::Unknown;
+  const RtpSourceInfo* source_ = nullptr;
+  std::unique_ptr<codec::AudioDecoder> decoder_;
+  std::unique_ptr<codec::AudioEncoder> encoder_;
+  std::optional<codec::Resampler> resampler_;
+  codec::AudioFrame decoded_;
+  std::vector<int16_t> mono_;
+  std::vector<int16_t> resampled_;
+  std::vector<int16_t> fifo_;  // target-rate mono samples waiting for a whole 20 ms frame
+  codec::AudioFrame chunk_;
+  base::EncodedFrame out_;
+  int64_t last_seq_ = -1;
+  rtp::SeqUnwrapper seq_in_;
+  rtp::Ssrc ssrc_;
+  uint16_t seq_out_ = 0;
+  uint32_t ts_out_ = 0;
+  uint8_t pt_ = 0;
+  std::atomic<uint64_t> encoded_{0};
 };
 
 // The branch of `source` producing `target`, created on first use and shared afterwards (kept by the source).

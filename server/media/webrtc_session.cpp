@@ -858,6 +858,15 @@ void WebRtcSession::attach_sink(Kind kind) {
   bool common = theirs.empty();
   for (const auto& m : mine) common = common || m.codec == theirs.front().second;
   bool transcoding = false;
+  if (!common && kind == Kind::Audio) {
+    for (const auto& m : mine) {
+      if (m.codec == base::CodecId::Opus || m.codec == base::CodecId::Pcmu || m.codec == base::CodecId::Pcma) {
+        source = transcoded_branch(*source, m.codec, seed_++);
+        transcoding = true;
+        break;
+      }
+    }
+  }
   if (!common && kind == Kind::Video) {
     for (const auto& m : mine) {
       if (m.codec == base::CodecId::H264 || m.codec == base::CodecId::Vp8 || m.codec == base::CodecId::Vp9) {

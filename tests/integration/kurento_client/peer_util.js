@@ -90,7 +90,13 @@ class Peer {
         this.sinks.push(sink);
       } else {
         const sink = new wrtc.nonstandard.RTCAudioSink(e.track);
-        sink.ondata = () => { this.audioIn++; };
+        this.audioPeak = 0;
+        sink.ondata = (d) => {
+          this.audioIn++;
+          // Decoded audio, not the silence a receiver plays when no packet comes: track the loudest sample.
+          const samples = d.samples || [];
+          for (let i = 0; i < samples.length; i += 8) this.audioPeak = Math.max(this.audioPeak, Math.abs(samples[i]));
+        };
         this.sinks.push(sink);
       }
     };

@@ -37,6 +37,7 @@ async function loopback(client) {
   try {
     await negotiate(peer, ep, state);
     await waitFor('loopback frames and audio', () => peer.framesIn >= 60 && peer.audioIn >= 100, 30000);
+    await waitFor('the tone comes back', () => peer.audioPeak > 1000, 5000);
     await waitFor('flow events', () => events.some((e) => e.name === 'MediaFlowOutStateChanged' && e.state === 'FLOWING'));
     const names = new Set(events.map((e) => e.name));
     for (const n of ['IceComponentStateChanged', 'NewCandidatePairSelected', 'MediaFlowInStateChanged',
@@ -180,6 +181,43 @@ async function serverOffers(client) {
   }
 }
 
+// An Opus publisher and a viewer whose offer allows only PCMU (as a G.711-only device): medley transcodes the
+// audio (decode Opus, 48 → 8 kHz, encode G.711) and the viewer hears it.
+async function pcmuViewer(client) {
+  const pipeline = await client.create('MediaPipeline');
+  const presenterEp = await pipeline.create('WebRtcEndpoint');
+  const viewerEp = await pipeline.create('WebRtcEndpoint');
+  await presenterEp.connect(viewerEp);
+  const presenter = new Peer('presenter');
+  const viewer = new Peer('pcmu-viewer', { video: false, audio: false });
+  try {
+    await negotiate(presenter, presenterEp, {});
+    const offer = await viewer.offer();
+    const pcmuOnly = offer.replace(/^(m=audio \d+ [A-Z/]+) .*$/m, '$1 0');
+    const answer = await viewerEp.processOffer(pcmuOnly);
+    assert.match(answer, /^m=audio \d+ [A-Z/]+ 0\r?$/m, 'the answer keeps PCMU only');
+    await viewer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await trickle(viewer, viewerEp, {});
+    await viewerEp.gatherCandidates();
+    await waitFor('PCMU audio at the viewer', () => viewer.audioIn >= 100 && viewer.framesIn >= 30, 30000);
+    let audio = null;
+    (await viewer.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') audio = r; });
+    const codecs = {};
+    (await viewer.pc.getStats()).forEach((r) => { if (r.type === 'codec') codecs[r.id] = r.mimeType; });
+    assert.ok(audio && audio.packetsReceived >= 50, 'PCMU packets received: ' + JSON.stringify(audio));
+    assert.match(codecs[audio.codecId] || '', /PCMU/i);
+    assert.ok(viewer.audioPeak > 1000, 'the 440 Hz tone is heard (peak ' + viewer.audioPeak + ')');
+    assert.strictEqual(await viewerEp.isMediaTranscoding('AUDIO'), true);
+    assert.strictEqual(await viewerEp.isMediaTranscoding('VIDEO'), false);
+    log(`Opus → PCMU-only viewer: ${audio.packetsReceived} PCMU packets, peak ${viewer.audioPeak}, ` +
+        `${viewer.framesIn} video frames (VP8 forwarded)`);
+  } finally {
+    presenter.close();
+    viewer.close();
+    await pipeline.release();
+  }
+}
+
 async function main() {
   const { child, url } = await startMedley(medleyBinary);
   let failed = 0;
@@ -189,6 +227,7 @@ async function main() {
     ['data channel echo', () => dataChannelEcho(client)],
     ['PassThrough chain', () => passThroughChain(client)],
     ['generateOffer/processAnswer', () => serverOffers(client)],
+    ['Opus to a PCMU-only viewer', () => pcmuViewer(client)],
     [`one presenter to ${viewerCount} viewers`, () => oneToMany(client, viewerCount)],
   ];
   const only = process.env.MEDLEY_SCENARIO;
