@@ -12,6 +12,7 @@
 #include "mux/webm_reader.hpp"
 #include "rtp/packet_writer.hpp"
 #include "server/log.hpp"
+#include "server/media/clock.hpp"
 #include "server/media/shared_pool.hpp"
 
 namespace medley::server::media {
@@ -19,11 +20,6 @@ namespace {
 
 using Json = nlohmann::json;
 using Kind = WebRtcSession::Kind;
-
-base::Timestamp steady_now() {
-  using namespace std::chrono;
-  return base::Timestamp::micros(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 constexpr size_t kMaxPayload = 1100;  // leaves room for SRTP, extensions and a TURN header within 1200
 

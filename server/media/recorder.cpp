@@ -10,6 +10,7 @@
 
 #include "rtp/payload/payload.hpp"
 #include "server/log.hpp"
+#include "server/media/clock.hpp"
 #include "server/media/transcoder.hpp"
 
 #include <random>
@@ -18,11 +19,6 @@ namespace medley::server::media {
 namespace {
 
 using Json = nlohmann::json;
-
-base::Timestamp steady_now() {
-  using namespace std::chrono;
-  return base::Timestamp::micros(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 const char* kind_name(Recorder::Kind k) { return k == Recorder::Kind::Audio ? "AUDIO" : "VIDEO"; }
 

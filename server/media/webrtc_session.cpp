@@ -17,6 +17,7 @@
 #include "rtp/rtcp/sdes.hpp"
 #include "rtp/rtcp/sender_report.hpp"
 #include "server/log.hpp"
+#include "server/media/clock.hpp"
 #include "server/media/transcoder.hpp"
 
 namespace medley::server::media {
@@ -37,11 +38,6 @@ std::recursive_mutex& sctp_lock() {
 constexpr size_t kMaxInbound = 16;      // received SSRCs per session: a peer cannot make us track more
 constexpr size_t kMaxTwccArrivals = 4096;
 constexpr uint8_t kNone = 0xFF;
-
-base::Timestamp steady_now() {
-  using namespace std::chrono;
-  return base::Timestamp::micros(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 rtp::rtcp::NtpTime ntp_now() {
   using namespace std::chrono;

@@ -168,4 +168,44 @@ async function trickle(peer, endpoint, state) {
   peer.onCandidate = (c) => { send(c).catch((e) => { state.addError = String(e); }); };
 }
 
-module.exports = { kurento, wrtc, log, startMedley, cb, waitFor, Peer, trickle };
+// Peer offers, endpoint answers (Kurento's hello-world order: processOffer, trickle both ways, gatherCandidates).
+async function negotiate(peer, endpoint, state = {}) {
+  const offer = await peer.offer();
+  const answer = await endpoint.processOffer(offer);
+  await peer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  await trickle(peer, endpoint, state);
+  await endpoint.gatherCandidates();
+  return answer;
+}
+
+// Starts medley, runs each [name, async (client) => ...] scenario (MEDLEY_SCENARIO=<part of a name> picks some),
+// logs PASS/FAIL, stops medley and exits non-zero on any failure or if medley died.
+async function runScenarios(binary, scenarios, { cleanup } = {}) {
+  const { child, url } = await startMedley(binary);
+  const client = await kurento(url, { failAfter: 2 });
+  let failed = 0;
+  const only = process.env.MEDLEY_SCENARIO;
+  for (const [name, run] of scenarios) {
+    if (only && !name.includes(only)) continue;
+    const t0 = Date.now();
+    try {
+      await run(client);
+      log(`PASS ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  client.close();
+  const alive = child.exitCode === null;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  if (failed || !alive) {
+    console.log('---- medley log tail ----\n' + child.logTail());
+    if (!alive) console.log('medley died during the tests');
+  }
+  if (cleanup) cleanup();
+  process.exit(failed || !alive ? 1 : 0);
+}
+
+module.exports = { kurento, wrtc, log, startMedley, cb, waitFor, Peer, trickle, negotiate, runScenarios };

@@ -7,7 +7,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { kurento, log, startMedley, waitFor, Peer, trickle } = require('./peer_util');
+const { log, waitFor, Peer, negotiate, runScenarios } = require('./peer_util');
 
 const medleyBinary = process.argv[2];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medley-play-'));
@@ -29,11 +29,7 @@ async function playInto(client, file, label) {
     await player.connect(ep);
     const viewer = new Peer('viewer', { video: false, audio: false });
     try {
-      const offer = await viewer.offer();
-      const answer = await ep.processOffer(offer);
-      await viewer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-      await trickle(viewer, ep, {});
-      await ep.gatherCandidates();
+      await negotiate(viewer, ep);
       await waitFor('viewer connected', () => viewer.pc.connectionState === 'connected', 20000);
       const info = await player.getVideoInfo();
       assert.ok(Math.abs(info.duration - SECONDS * 1000) < 200, `${label}: duration ${info.duration} ms`);
@@ -71,32 +67,10 @@ async function missingFile(client) {
   }
 }
 
-async function main() {
-  const webm = makeFile('in.webm', ['-c:v', 'libvpx', '-deadline', 'realtime']);
-  const mp4 = makeFile('in.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-row-mt', '1']);
-  const { child, url } = await startMedley(medleyBinary);
-  const client = await kurento(url, { failAfter: 2 });
-  let failed = 0;
-  for (const [name, run] of [
-    ['WebM VP8+Opus', () => playInto(client, webm, 'WebM VP8+Opus')],
-    ['MP4 VP9+Opus', () => playInto(client, mp4, 'MP4 VP9+Opus')],
-    ['missing file', () => missingFile(client)],
-  ]) {
-    try {
-      await run();
-      log(`PASS ${name}`);
-    } catch (e) {
-      failed++;
-      log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    }
-  }
-  client.close();
-  const alive = child.exitCode === null;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  if (failed || !alive) console.log('---- medley log tail ----\n' + child.logTail());
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.exit(failed || !alive ? 1 : 0);
-}
-
-main().catch((e) => { console.error(e); process.exit(1); });
+const webm = makeFile('in.webm', ['-c:v', 'libvpx', '-deadline', 'realtime']);
+const mp4 = makeFile('in.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-row-mt', '1']);
+runScenarios(medleyBinary, [
+  ['WebM VP8+Opus', (c) => playInto(c, webm, 'WebM VP8+Opus')],
+  ['MP4 VP9+Opus', (c) => playInto(c, mp4, 'MP4 VP9+Opus')],
+  ['missing file', missingFile],
+], { cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }).catch((e) => { console.error(e); process.exit(1); });

@@ -8,7 +8,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { kurento, log, startMedley, waitFor, Peer, trickle } = require('./peer_util');
+const { kurento, log, startMedley, waitFor, Peer, negotiate, runScenarios } = require('./peer_util');
 
 const medleyBinary = process.argv[2];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medley-rec-'));
@@ -22,11 +22,7 @@ function probe(file) {
 async function publish(pipeline) {
   const ep = await pipeline.create('WebRtcEndpoint');
   const peer = new Peer('publisher');
-  const offer = await peer.offer();
-  const answer = await ep.processOffer(offer);
-  await peer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await trickle(peer, ep, {});
-  await ep.gatherCandidates();
+  await negotiate(peer, ep);
   return { ep, peer };
 }
 
@@ -115,41 +111,15 @@ async function killedMidRecording() {
   }
 }
 
-async function main() {
-  const { child, url } = await startMedley(medleyBinary);
-  const client = await kurento(url, { failAfter: 2 });
-  let failed = 0;
-  const scenarios = [
-    ['WEBM', () => recordProfile(client, 'WEBM', 'webm', ['vp8', 'opus'])],
-    ['MKV', () => recordProfile(client, 'MKV', 'mkv', ['vp8', 'opus'])],
-    ['WEBM_VIDEO_ONLY', () => recordProfile(client, 'WEBM_VIDEO_ONLY', 'webm', ['vp8'])],
-    ['WEBM_AUDIO_ONLY', () => recordProfile(client, 'WEBM_AUDIO_ONLY', 'webm', ['opus'])],
-    ['MP4_AUDIO_ONLY', () => recordProfile(client, 'MP4_AUDIO_ONLY', 'mp4', ['opus'])],
-    // The VP8 source is stored as H.264 through the transcoding branch (issue 6).
-    ['MP4', () => recordProfile(client, 'MP4', 'mp4', ['h264', 'opus'])],
-    ['MP4_VIDEO_ONLY', () => recordProfile(client, 'MP4_VIDEO_ONLY', 'mp4', ['h264'])],
-    ['bad URIs', () => badUris(client)],
-    ['SIGKILL mid-recording', () => killedMidRecording()],
-  ];
-  const only = process.env.MEDLEY_SCENARIO;
-  for (const [name, run] of scenarios) {
-    if (only && !name.includes(only)) continue;
-    const t0 = Date.now();
-    try {
-      await run();
-      log(`PASS ${name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    }
-  }
-  client.close();
-  const alive = child.exitCode === null;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  if (failed || !alive) console.log('---- medley log tail ----\n' + child.logTail());
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.exit(failed || !alive ? 1 : 0);
-}
-
-main().catch((e) => { console.error(e); process.exit(1); });
+runScenarios(medleyBinary, [
+  ['WEBM', (c) => recordProfile(c, 'WEBM', 'webm', ['vp8', 'opus'])],
+  ['MKV', (c) => recordProfile(c, 'MKV', 'mkv', ['vp8', 'opus'])],
+  ['WEBM_VIDEO_ONLY', (c) => recordProfile(c, 'WEBM_VIDEO_ONLY', 'webm', ['vp8'])],
+  ['WEBM_AUDIO_ONLY', (c) => recordProfile(c, 'WEBM_AUDIO_ONLY', 'webm', ['opus'])],
+  ['MP4_AUDIO_ONLY', (c) => recordProfile(c, 'MP4_AUDIO_ONLY', 'mp4', ['opus'])],
+  // The VP8 source is stored as H.264 through the transcoding branch (issue 6).
+  ['MP4', (c) => recordProfile(c, 'MP4', 'mp4', ['h264', 'opus'])],
+  ['MP4_VIDEO_ONLY', (c) => recordProfile(c, 'MP4_VIDEO_ONLY', 'mp4', ['h264'])],
+  ['bad URIs', badUris],
+  ['SIGKILL mid-recording', () => killedMidRecording()],
+], { cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }).catch((e) => { console.error(e); process.exit(1); });

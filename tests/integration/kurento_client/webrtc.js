@@ -3,7 +3,7 @@
 // PassThrough chain, and the server-offers path (generateOffer/processAnswer). Usage: node webrtc.js <medley> [N]
 'use strict';
 const assert = require('assert');
-const { kurento, log, startMedley, waitFor, Peer, trickle } = require('./peer_util');
+const { log, waitFor, Peer, trickle, negotiate: negotiateShared, runScenarios } = require('./peer_util');
 
 const medleyBinary = process.argv[2];
 const viewerCount = Number(process.argv[3] || 10);
@@ -16,14 +16,9 @@ function record(endpoint, events) {
   for (const name of EVENTS) endpoint.on(name, (e) => events.push({ name, ...e }));
 }
 
-// Peer offers, endpoint answers (Kurento's hello-world order: connect, processOffer, gatherCandidates).
 async function negotiate(peer, endpoint, state) {
-  const offer = await peer.offer();
-  const answer = await endpoint.processOffer(offer);
+  const answer = await negotiateShared(peer, endpoint, state);
   assert.match(answer, /a=setup:active/, 'Kurento answers as DTLS client');
-  await peer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await trickle(peer, endpoint, state);
-  await endpoint.gatherCandidates();
 }
 
 async function loopback(client) {
@@ -218,39 +213,11 @@ async function pcmuViewer(client) {
   }
 }
 
-async function main() {
-  const { child, url } = await startMedley(medleyBinary);
-  let failed = 0;
-  const client = await kurento(url, { failAfter: 2 });
-  const scenarios = [
-    ['loopback', () => loopback(client)],
-    ['data channel echo', () => dataChannelEcho(client)],
-    ['PassThrough chain', () => passThroughChain(client)],
-    ['generateOffer/processAnswer', () => serverOffers(client)],
-    ['Opus to a PCMU-only viewer', () => pcmuViewer(client)],
-    [`one presenter to ${viewerCount} viewers`, () => oneToMany(client, viewerCount)],
-  ];
-  const only = process.env.MEDLEY_SCENARIO;
-  for (const [name, run] of scenarios) {
-    if (only && !name.includes(only)) continue;
-    const t0 = Date.now();
-    try {
-      await run();
-      log(`PASS ${name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    }
-  }
-  client.close();
-  const alive = child.exitCode === null;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  if (failed || !alive) {
-    console.log('---- medley log tail ----\n' + child.logTail());
-    if (!alive) console.log('medley died during the tests');
-  }
-  process.exit(failed || !alive ? 1 : 0);
-}
-
-main().catch((e) => { console.error(e); process.exit(1); });
+runScenarios(medleyBinary, [
+  ['loopback', loopback],
+  ['data channel echo', dataChannelEcho],
+  ['PassThrough chain', passThroughChain],
+  ['generateOffer/processAnswer', serverOffers],
+  ['Opus to a PCMU-only viewer', pcmuViewer],
+  [`one presenter to ${viewerCount} viewers`, (client) => oneToMany(client, viewerCount)],
+]).catch((e) => { console.error(e); process.exit(1); });
