@@ -22,6 +22,7 @@ using Json = nlohmann::json;
 using Kind = WebRtcSession::Kind;
 
 constexpr size_t kMaxPayload = 1100;  // leaves room for SRTP, extensions and a TURN header within 1200
+constexpr size_t kMaxFrameBytes = 2 * 1024 * 1024;
 
 // Payload types the player's streams carry (the sinks map them onto their receivers' numbers by codec).
 uint8_t payload_type_for(base::CodecId c) {
@@ -113,9 +114,8 @@ class Mp4FileReader final : public MediaFileReader {
       }
       if (k < 0) continue;
       out.kind = static_cast<Kind>(k);
-      out.time = frame_.dts;  // sent in decode order: the RTP timestamp carries the presentation time
+      out.time = frame_.dts;  // decode order and time (WebRTC video has no B-frames; edit lists are not applied)
       out.frame = frame_.frame;
-      out.frame.rtp_timestamp = static_cast<uint32_t>(frame_.pts.us());  // replaced by the player's clock below
       return true;
     }
     return false;
@@ -201,24 +201,38 @@ void Player::pause() {
 }
 
 void Player::stop() {
-  set_position(base::Duration::zero());
   boost::asio::post(strand_, [self = shared_from_this()] {
-    std::lock_guard lock(self->mu_);
-    self->state_ = State::Stopped;
+    {
+      std::lock_guard lock(self->mu_);
+      self->state_ = State::Stopped;
+    }
     self->timer_.cancel();
+    self->seek_to(base::Duration::zero());
   });
 }
 
 void Player::set_position(base::Duration position) {
-  boost::asio::post(strand_, [self = shared_from_this(), position] {
-    const auto landed = self->reader_->seek(position);
-    self->next_.reset();
-    self->at_end_ = false;
-    std::lock_guard lock(self->mu_);
-    self->position_ = landed.value_or(position);
-    self->start_position_ = self->position_;
-    self->started_at_ = steady_now();
-  });
+  boost::asio::post(strand_, [self = shared_from_this(), position] { self->seek_to(position); });
+}
+
+// Strand. The streams go on without a jump back: RTP time continues from the last packet sent, whatever the
+// file position (receivers and recorders downstream see one continuous stream).
+void Player::seek_to(base::Duration position) {
+  const auto landed = reader_->seek(position);
+  next_.reset();
+  at_end_ = false;
+  const base::Timestamp now = steady_now();
+  const base::Duration at = landed.value_or(position);
+  for (size_t k = 0; k < 2; ++k) {
+    if (!sent_any_[k]) continue;
+    const uint32_t clock = k == 0 ? 48000 : 90000;
+    const int64_t elapsed = std::max<int64_t>(1, (now - last_sent_at_[k]).us() * clock / 1'000'000);
+    ts_base_[k] = last_ts_[k] + static_cast<uint32_t>(elapsed) - static_cast<uint32_t>(at.us() * clock / 1'000'000);
+  }
+  std::lock_guard lock(mu_);
+  position_ = at;
+  start_position_ = at;
+  started_at_ = now;
 }
 
 Player::State Player::state() const {
@@ -239,7 +253,8 @@ void Player::tick() {
   }
   const base::Timestamp now = steady_now();
   const base::Duration playhead = start_position_ + (now - started_at_);
-  for (int sent = 0; sent < 200; ++sent) {
+  int sent = 0;
+  for (; sent < 200; ++sent) {
     if (!next_) {
       FileFrame f;
       if (!reader_->next(f)) {
@@ -268,6 +283,8 @@ void Player::tick() {
   base::Duration wait = next_ ? next_->time - playhead : base::Duration::millis(5);
   if (wait > base::Duration::millis(20)) wait = base::Duration::millis(20);
   if (wait < base::Duration::zero()) wait = base::Duration::zero();
+  // A file whose timestamps do not advance must not be sent unpaced: at most 200 frames per 20 ms.
+  if (sent == 200) wait = base::Duration::millis(20);
   arm(wait);
 }
 
@@ -282,10 +299,15 @@ void Player::arm(base::Duration in) {
 
 void Player::send_frame(const FileFrame& f, base::Timestamp now) {
   const size_t k = static_cast<size_t>(f.kind);
+  // No real-time picture is this large (the readers allow up to 32 MiB): skipped rather than burst onto the network.
+  if (f.frame.data.size() > kMaxFrameBytes) return;
   rtp::Packetizer* p = packetizers_[k].get();
   if (!p || !p->begin(f.frame, kMaxPayload)) return;
   const uint32_t clock = k == 0 ? 48000 : 90000;
   const uint32_t ts = ts_base_[k] + static_cast<uint32_t>(f.time.us() * clock / 1'000'000);
+  sent_any_[k] = true;
+  last_ts_[k] = ts;
+  last_sent_at_[k] = now;
   Router& router = *outputs_[k];
   for (;;) {
     base::BufferRef buf = acquire_shared_buffer();

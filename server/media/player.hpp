@@ -62,6 +62,7 @@ class Player : public std::enable_shared_from_this<Player> {
 
  private:
   void tick();
+  void seek_to(base::Duration position);
   void arm(base::Duration in);
   void send_frame(const FileFrame& f, base::Timestamp now);
   void emit(const std::string& type, nlohmann::json fields);
@@ -75,6 +76,9 @@ class Player : public std::enable_shared_from_this<Player> {
   std::array<uint16_t, 2> seq_{};
   std::array<uint32_t, 2> ts_base_{};
   std::array<uint8_t, 2> pt_{};
+  std::array<bool, 2> sent_any_{};
+  std::array<uint32_t, 2> last_ts_{};
+  std::array<base::Timestamp, 2> last_sent_at_{};
   std::optional<base::Duration> duration_;
   bool seekable_ = false;
   boost::asio::steady_timer timer_;

@@ -67,6 +67,7 @@ struct Recorder::Track {
   int64_t first_rtp = 0;
   int64_t last_rtp = 0;
   uint32_t last_rtp_raw = 0;
+  base::Duration last_time = base::Duration::zero();  // of the last frame written: a new source continues after it
   base::Timestamp last_keyframe_request;
 };
 
@@ -74,30 +75,57 @@ Recorder::Recorder(Strand strand, RecorderConfig config, SessionEventFn events)
     : strand_(std::move(strand)), config_(std::move(config)), events_(std::move(events)), timer_(strand_) {}
 
 Recorder::~Recorder() {
-  std::lock_guard lock(mu_);
-  if (state_ == State::Recording || state_ == State::Paused) finish_locked();
+  std::unique_ptr<Output> out;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::Recording || state_ == State::Paused) out = end_locked();
+  }
+  finish(std::move(out));
 }
 
 void Recorder::set_input(Kind kind, std::shared_ptr<Router> source) {
   boost::asio::post(strand_, [self = shared_from_this(), kind, source = std::move(source)]() mutable {
-    const size_t k = static_cast<size_t>(kind);
-    if (!self->sinks_[k]) self->sinks_[k] = std::make_shared<Sink>(self, kind);
-    if (self->inputs_[k]) self->inputs_[k]->remove_sink(self->sinks_[k].get());
-    // MP4 stores H.264 (or VP9): a VP8 source is recorded through its H.264 transcoding branch.
-    if (source && kind == Kind::Video && self->config_.profile.container == Container::Mp4) {
-      // The publisher sends the first codec of the negotiated list (the answer's preference order).
-      const auto& codecs = source->info().codecs;
-      const bool storable = codecs.empty() || codecs.front().second == base::CodecId::H264 ||
-                            codecs.front().second == base::CodecId::Vp9;
+    self->rewire(kind, std::move(source));
+  });
+}
+
+// Strand. A source whose codec the container cannot store is recorded through its transcoding branch: WebM takes
+// VP8/VP9 and Opus, Matroska H.264 too, MP4 H.264/VP9 and Opus. When the source's codecs are not known yet
+// (connected before its negotiation), the timer decides again once they are.
+void Recorder::rewire(Kind kind, std::shared_ptr<Router> source) {
+  const size_t k = static_cast<size_t>(kind);
+  if (!sinks_[k]) sinks_[k] = std::make_shared<Sink>(weak_from_this(), kind);
+  if (inputs_[k]) inputs_[k]->remove_sink(sinks_[k].get());
+  connected_[k] = source;
+  decided_blind_[k] = false;
+  if (source) {
+    // The publisher sends the first codec of the negotiated list (the answer's preference order).
+    const auto& codecs = source->info().codecs;
+    decided_blind_[k] = codecs.empty();
+    if (!codecs.empty()) {
+      const base::CodecId sent = codecs.front().second;
+      const Container c = config_.profile.container;
+      bool storable = false;
+      base::CodecId target = base::CodecId::Opus;
+      if (kind == Kind::Audio) {
+        storable = sent == base::CodecId::Opus;
+      } else if (c == Container::Mp4) {
+        storable = sent == base::CodecId::H264 || sent == base::CodecId::Vp9;
+        target = base::CodecId::H264;
+      } else {
+        storable = sent == base::CodecId::Vp8 || sent == base::CodecId::Vp9 ||
+                   (c == Container::Matroska && sent == base::CodecId::H264);
+        target = base::CodecId::Vp8;
+      }
       if (!storable) {
-        log::get("recorder")->info("{}: recording {} video as H.264 (transcoding)", self->config_.path,
-                                   base::codec_name(source->info().codecs.front().second));
-        source = transcoded_branch(*source, base::CodecId::H264, std::random_device{}());
+        log::get("recorder")->info("{}: recording {} as {} (transcoding)", config_.path, base::codec_name(sent),
+                                   base::codec_name(target));
+        source = transcoded_branch(*source, target, std::random_device{}());
       }
     }
-    self->inputs_[k] = std::move(source);
-    if (self->inputs_[k]) self->inputs_[k]->add_sink(self->sinks_[k]);
-  });
+  }
+  inputs_[k] = std::move(source);
+  if (inputs_[k]) inputs_[k]->add_sink(sinks_[k]);
 }
 
 std::optional<std::string> Recorder::record() {
@@ -120,13 +148,13 @@ std::optional<std::string> Recorder::record() {
       if (!f) {
         error = "cannot open " + config_.path + " for writing: " + std::strerror(f.error());
       } else {
-        file_.emplace(std::move(*f));
+        out_ = std::make_unique<Output>(std::move(*f));
         if (config_.profile.container == Container::Mp4) {
           // The MP4 tracks are fixed when the first frames show which codecs arrive (decide_tracks).
         } else {
           mux::WebmWriterConfig wc;
           wc.doc_type = config_.profile.container == Container::Webm ? mux::WebmDocType::Webm : mux::WebmDocType::Matroska;
-          webm_.emplace(*file_, wc);
+          out_->webm.emplace(out_->file, wc);
         }
         state_ = State::Recording;
         last_flush_ = steady_now();
@@ -161,14 +189,16 @@ void Recorder::pause() {
 }
 
 void Recorder::stop() {
+  std::unique_ptr<Output> out;
   {
     std::lock_guard lock(mu_);
     if (state_ == State::Stopped || state_ == State::Idle) {
       state_ = State::Stopped;
       return;
     }
-    finish_locked();
+    out = end_locked();
   }
+  finish(std::move(out));  // Cues, sizes, fsync: on the caller's thread, the strand keeps running meanwhile
   log::get("recorder")->info("Recording to {} stopped: {} frames written, {} dropped", config_.path,
                              stats().frames_written, stats().frames_dropped);
   emit("UriEndpointStateChanged", {{"state", "STOP"}});
@@ -177,6 +207,8 @@ void Recorder::stop() {
     for (size_t k = 0; k < 2; ++k) {
       if (self->inputs_[k]) self->inputs_[k]->remove_sink(self->sinks_[k].get());
       self->inputs_[k].reset();
+      self->connected_[k].reset();
+      self->decided_blind_[k] = false;
     }
     self->timer_.cancel();
   });
@@ -198,16 +230,21 @@ Recorder::Stats Recorder::stats() const {
 }
 
 // mu_ held.
-void Recorder::finish_locked() {
+std::unique_ptr<Recorder::Output> Recorder::end_locked() {
   const base::Timestamp far = steady_now() + base::Duration::seconds(3600);
+  state_ = State::Stopped;  // first: no keyframe requests from the drain below
   for (auto& t : tracks_) {
     if (t && t->jitter) drain(*t, far);
   }
   decide_tracks(far, /*force=*/true);
-  if (webm_) webm_->finish();
-  if (mp4_) mp4_->finish();
-  if (file_) file_->close();
-  state_ = State::Stopped;
+  return std::move(out_);
+}
+
+void Recorder::finish(std::unique_ptr<Output> out) {
+  if (!out) return;
+  if (out->webm) out->webm->finish();
+  if (out->mp4) out->mp4->finish();
+  out->file.close();
 }
 
 void Recorder::on_packet(Kind kind, const PublishedPacket& p, base::Timestamp now) {
@@ -244,7 +281,12 @@ void Recorder::on_packet(Kind kind, const PublishedPacket& p, base::Timestamp no
         t->codec = codec;
         t->ssrc = p.view.ssrc();
         t->source = p.source;
-        t->clock_rate = p.source->clock_rate;
+        // The codec's own clock (the router's is its first negotiated codec's).
+        t->clock_rate = codec == base::CodecId::Opus ? 48000
+                        : (codec == base::CodecId::Pcmu || codec == base::CodecId::Pcma) ? 8000
+                                                                                         : 90000;
+        // A new sender has its own timestamp base: the track re-anchors at the next frame's arrival.
+        t->timed = false;
         t->seq.reset();
         t->jitter = std::make_unique<rtp::JitterBuffer>(
             rtp::make_depacketizer(codec),
@@ -275,10 +317,13 @@ void Recorder::drain(Track& t, base::Timestamp now) {
   while (t.jitter->poll(now, t.frame)) on_frame(t, t.frame);
   while (auto e = t.jitter->poll_event()) {
     if (std::holds_alternative<rtp::KeyframeNeeded>(*e) && t.kind == Kind::Video) {
-      if (now - t.last_keyframe_request >= base::Duration::millis(500)) {
+      if (state_ == State::Recording && now - t.last_keyframe_request >= base::Duration::millis(500)) {
         t.last_keyframe_request = now;
-        // On the strand (the jitter buffer asked while a packet was being handled there).
-        boost::asio::post(strand_, [self = shared_from_this(), now] { self->request_keyframe(Kind::Video, now); });
+        // On the strand (the jitter buffer asked while a packet was being handled there). Weak: this may run
+        // while the recorder is being destroyed.
+        if (auto self = weak_from_this().lock()) {
+          boost::asio::post(strand_, [self, now] { self->request_keyframe(Kind::Video, now); });
+        }
       }
     } else if (std::holds_alternative<rtp::FramesLost>(*e)) {
       ++stats_.frames_dropped;
@@ -290,7 +335,12 @@ void Recorder::drain(Track& t, base::Timestamp now) {
 void Recorder::on_frame(Track& t, base::EncodedFrame& frame) {
   if (!t.timed) {
     t.timed = true;
-    t.first_arrival = frame.arrival;
+    // Never before what this track already wrote (a switch of source mid-recording continues the timeline).
+    if (origin_ && frame.arrival - *origin_ - paused_total_ < t.last_time) {
+      t.first_arrival = *origin_ + t.last_time + paused_total_;
+    } else {
+      t.first_arrival = frame.arrival;
+    }
     t.first_rtp = t.last_rtp = frame.rtp_timestamp;
     t.last_rtp_raw = frame.rtp_timestamp;
     if (!origin_) origin_ = frame.arrival;
@@ -301,6 +351,7 @@ void Recorder::on_frame(Track& t, base::EncodedFrame& frame) {
   const base::Duration since_first = base::Duration::micros(ticks * 1'000'000 / std::max<uint32_t>(1, t.clock_rate));
   base::Duration time = (t.first_arrival - *origin_) + since_first - paused_total_;
   if (time < base::Duration::zero()) time = base::Duration::zero();
+  t.last_time = std::max(t.last_time, time);
   if (!tracks_decided_) {
     if (pending_.size() >= kMaxPending) {
       ++stats_.frames_dropped;
@@ -315,7 +366,7 @@ void Recorder::on_frame(Track& t, base::EncodedFrame& frame) {
 
 // mu_ held. The file's tracks: every expected kind that has produced a frame, once all have or the wait is over.
 void Recorder::decide_tracks(base::Timestamp now, bool force) {
-  if (tracks_decided_ || !file_) return;
+  if (tracks_decided_ || !out_) return;
   std::array<bool, 2> seen{};
   for (const auto& p : pending_) seen[static_cast<size_t>(p.kind)] = true;
   const bool all = (!config_.profile.audio || seen[0]) && (!config_.profile.video || seen[1]);
@@ -334,14 +385,14 @@ void Recorder::decide_tracks(base::Timestamp now, bool force) {
   }
   const base::CodecId audio = seen[0] && tracks_[0] ? tracks_[0]->codec : base::CodecId::Unknown;
   const base::CodecId video = seen[1] && tracks_[1] ? tracks_[1]->codec : base::CodecId::Unknown;
-  if (webm_) {
+  if (out_->webm) {
     for (size_t k = 0; k < 2; ++k) {
       const base::CodecId c = k == 0 ? audio : video;
       if (c == base::CodecId::Unknown) continue;
       mux::WebmTrackConfig tc;
       tc.codec = c;
       mux::WebmTrackError err{};
-      webm_track_[k] = webm_->add_track(tc, &err);
+      webm_track_[k] = out_->webm->add_track(tc, &err);
       if (!webm_track_[k]) {
         log::get("recorder")->warn("{}: {} codec {} cannot be stored in this profile", config_.path,
                                    kind_name(static_cast<Kind>(k)), base::codec_name(c));
@@ -359,7 +410,7 @@ void Recorder::decide_tracks(base::Timestamp now, bool force) {
                      {"errorCode", 40003},
                      {"type", "UNSUPPORTED_CODEC"}});
     }
-    mp4_.emplace(mc, *file_);
+    out_->mp4.emplace(mc, out_->file);
   }
   std::stable_sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) { return a.time < b.time; });
   for (const auto& p : pending_) write(p.kind, p.time, p.frame);
@@ -370,10 +421,11 @@ void Recorder::decide_tracks(base::Timestamp now, bool force) {
 void Recorder::write(Kind kind, base::Duration time, const base::EncodedFrame& frame) {
   const size_t k = static_cast<size_t>(kind);
   bool ok = false;
-  if (webm_) {
-    if (webm_track_[k]) ok = webm_->write(*webm_track_[k], time, frame) == mux::WebmWriteResult::Accepted;
-  } else if (mp4_) {
-    ok = mp4_->write(frame, base::Timestamp::micros(time.us())) == mux::Mp4WriteStatus::Accepted;
+  if (!out_) {
+  } else if (out_->webm) {
+    if (webm_track_[k]) ok = out_->webm->write(*webm_track_[k], time, frame) == mux::WebmWriteResult::Accepted;
+  } else if (out_->mp4) {
+    ok = out_->mp4->write(frame, base::Timestamp::micros(time.us())) == mux::Mp4WriteStatus::Accepted;
   }
   if (ok) {
     ++stats_.frames_written;
@@ -400,6 +452,9 @@ void Recorder::arm_timer() {
 // every half second (a crash loses at most that plus the jitter buffer's latency), and the flow state.
 void Recorder::on_timer() {
   const base::Timestamp now = steady_now();
+  for (size_t k = 0; k < 2; ++k) {
+    if (decided_blind_[k] && connected_[k] && !connected_[k]->info().codecs.empty()) rewire(static_cast<Kind>(k), connected_[k]);
+  }
   std::array<bool, 2> stopped_flowing{};
   bool keep = false;
   {
@@ -410,7 +465,7 @@ void Recorder::on_timer() {
       }
       decide_tracks(now, false);
       if (now - last_flush_ >= base::Duration::millis(500)) {
-        if (webm_) webm_->flush();
+        if (out_ && out_->webm) out_->webm->flush();
         last_flush_ = now;
       }
     }

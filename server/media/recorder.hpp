@@ -72,6 +72,7 @@ class Recorder : public std::enable_shared_from_this<Recorder> {
  private:
   class Sink;
   struct Track;
+  struct Output;
   struct Pending {
     Kind kind;
     base::Duration time;
@@ -86,7 +87,9 @@ class Recorder : public std::enable_shared_from_this<Recorder> {
   void request_keyframe(Kind kind, base::Timestamp now);
   void on_timer();
   void arm_timer();
-  void finish_locked();
+  // Drains the jitter buffers into the writer and hands the output over for finishing (mu_ held).
+  std::unique_ptr<Output> end_locked();
+  static void finish(std::unique_ptr<Output> out);
   void emit(const std::string& type, nlohmann::json fields);
 
   const Strand strand_;
@@ -96,11 +99,23 @@ class Recorder : public std::enable_shared_from_this<Recorder> {
   std::array<std::shared_ptr<Router>, 2> inputs_;  // strand only
   boost::asio::steady_timer timer_;
 
+  // The file and its writer, together: the writers keep a reference to the sink, so they move as one, out of the
+  // lock when the recording ends (finishing patches and fsyncs the file, which must not hold up the strand).
+  struct Output {  // declared above
+    explicit Output(mux::FileSink f) : file(std::move(f)) {}
+    mux::FileSink file;
+    std::optional<mux::WebmWriter> webm;
+    std::optional<mux::Mp4Writer> mp4;
+  };
+  // What the video input was decided against (strand): the source as connected and whether its codecs were known.
+  void rewire(Kind kind, std::shared_ptr<Router> source);
+
+  std::array<std::shared_ptr<Router>, 2> connected_;  // strand only: the inputs as connected (before any branch)
+  std::array<bool, 2> decided_blind_{};               // strand only: wired while the source's codecs were unknown
+
   mutable std::mutex mu_;  // everything below: the strand's packets and the control plane's record/pause/stop
   State state_ = State::Idle;
-  std::optional<mux::FileSink> file_;
-  std::optional<mux::WebmWriter> webm_;
-  std::optional<mux::Mp4Writer> mp4_;
+  std::unique_ptr<Output> out_;
   std::array<std::optional<uint32_t>, 2> webm_track_;
   std::array<std::unique_ptr<Track>, 2> tracks_;
   bool tracks_decided_ = false;

@@ -97,6 +97,8 @@ void VideoTranscoder::on_frame(base::EncodedFrame& frame, base::Timestamp now) {
   decoded_.fetch_add(1, std::memory_order_relaxed);
   // The encoder follows the picture size (a new one for a new size) and its sinks' bandwidth estimate.
   if (!encoder_ || encoder_->config().width != picture_.width || encoder_->config().height != picture_.height) {
+    // A size the encoder refused is not retried on every picture (a hostile stream could keep changing size).
+    if (picture_.width == refused_width_ && picture_.height == refused_height_) return;
     codec::VideoEncoderConfig ec;
     ec.codec = config_.target;
     ec.width = picture_.width;
@@ -108,6 +110,8 @@ void VideoTranscoder::on_frame(base::EncodedFrame& frame, base::Timestamp now) {
     if (!e) {
       log::get("transcode")->warn("no {} encoder for {}x{}: {}", base::codec_name(config_.target), picture_.width,
                                   picture_.height, e.error().message);
+      refused_width_ = picture_.width;
+      refused_height_ = picture_.height;
       return;
     }
     encoder_ = std::move(*e);
@@ -175,7 +179,19 @@ AudioTranscoder::AudioTranscoder(base::CodecId target, uint64_t seed)
 }
 
 void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
-  if (output_->sink_count() == 0) return;
+  // Follow the input's numbering even while idle, so a sink joining later is not taken for a jump backwards.
+  if (p.view.ssrc() != source_ssrc_) {
+    source_ssrc_ = p.view.ssrc();
+    seq_in_.reset();
+    last_seq_ = -1;
+    have_in_ts_ = false;
+  }
+  const int64_t seq = seq_in_.unwrap(p.view.sequence_number());
+  if (output_->sink_count() == 0) {
+    last_seq_ = seq;
+    have_in_ts_ = false;
+    return;
+  }
   base::CodecId codec = base::CodecId::Unknown;
   for (const auto& [pt, c] : p.source->codecs) {
     if (pt == p.view.payload_type()) codec = c;
@@ -205,14 +221,25 @@ void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
                                 base::codec_name(target_));
   }
   if (!decoder_) return;
-  const int64_t seq = seq_in_.unwrap(p.view.sequence_number());
   if (seq <= last_seq_) return;  // late or duplicate (RTX): audio is not worth reordering here
   last_seq_ = seq;
+  // Output time follows input time: a lost packet or a DTX pause moves the output on by as much, instead of
+  // pulling the output timeline behind (what a receiver's jitter buffer would have to stretch).
+  const uint32_t in_ts = p.view.timestamp();
+  if (have_in_ts_) {
+    const int32_t gap = static_cast<int32_t>(in_ts - expected_in_ts_);
+    if (gap > 0 && gap < decoder_->sample_rate() * 10) {
+      ts_out_ += static_cast<uint32_t>(static_cast<int64_t>(gap) * target_rate_ / decoder_->sample_rate());
+      fifo_.clear();
+    }
+  }
   base::EncodedFrame in;
   in.codec = codec;
   in.rtp_timestamp = p.view.timestamp();
   in.data.assign(p.view.payload().begin(), p.view.payload().end());
   if (!decoder_->decode(in, decoded_)) return;
+  have_in_ts_ = true;
+  expected_in_ts_ = in_ts + static_cast<uint32_t>(decoded_.samples_per_channel());
   // Down-mix to mono, then to the target rate.
   const size_t n = decoded_.samples_per_channel();
   mono_.resize(n);

@@ -66,6 +66,8 @@ class VideoTranscoder : public PacketSink, public std::enable_shared_from_this<V
   uint16_t seq_out_ = 0;
   uint8_t pt_ = 102;
   uint32_t bitrate_ = 0;
+  int refused_width_ = 0;
+  int refused_height_ = 0;
   base::Timestamp last_rate_update_;
   base::Timestamp last_keyframe_request_;
   std::atomic<uint64_t> decoded_{0}, encoded_{0}, decode_errors_{0};
@@ -98,6 +100,9 @@ class AudioTranscoder : public PacketSink {
   base::EncodedFrame out_;
   int64_t last_seq_ = -1;
   rtp::SeqUnwrapper seq_in_;
+  rtp::Ssrc source_ssrc_{0};
+  bool have_in_ts_ = false;
+  uint32_t expected_in_ts_ = 0;  // input timestamp the next packet should carry (the last one + its samples)
   rtp::Ssrc ssrc_;
   uint16_t seq_out_ = 0;
   uint32_t ts_out_ = 0;

@@ -882,6 +882,7 @@ void WebRtcSession::attach_sink(Kind kind) {
                                           {"mediaType", kind_name(kind)}});
     publish_snapshot();
   }
+  attached_blind_[k] = theirs.empty();
   source->add_sink(outbound_[k]->sink);
   attached_[k] = std::move(source);
 }
@@ -1012,6 +1013,14 @@ void WebRtcSession::send_twcc(base::Timestamp now) {
 // ---- time -----------------------------------------------------------------------------------------------------
 
 void WebRtcSession::update_flow(base::Timestamp now) {
+  // A sink wired before its source negotiated (Kurento's usual order: connect, then the offers) is decided again
+  // once the source's codecs are known: passthrough, or the transcoding branch.
+  for (size_t k = 0; k < 2; ++k) {
+    if (attached_blind_[k] && inputs_[k] && !inputs_[k]->info().codecs.empty()) {
+      detach_sink(static_cast<Kind>(k));
+      attach_sink(static_cast<Kind>(k));
+    }
+  }
   bool changed = false;
   for (size_t k = 0; k < 2; ++k) {
     const bool in = !last_in_[k].is_infinite() && last_in_[k] != base::Timestamp{} &&

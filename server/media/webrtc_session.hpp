@@ -205,6 +205,7 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   std::array<std::shared_ptr<Router>, 2> inputs_;
   std::array<std::shared_ptr<Router>, 2> attached_;  // where each sink is: the input, or its transcoding branch
   std::array<bool, 2> transcoding_{};
+  std::array<bool, 2> attached_blind_{};  // attached while the source's codecs were unknown: decided again later
   rtp::Ssrc rtcp_ssrc_{1};
   std::string cname_;
 
