@@ -10,10 +10,8 @@
 #include "mux/file_source.hpp"
 #include "mux/mp4_reader.hpp"
 #include "mux/webm_reader.hpp"
-#include "rtp/packet_writer.hpp"
 #include "server/log.hpp"
 #include "server/media/clock.hpp"
-#include "server/media/shared_pool.hpp"
 
 namespace medley::server::media {
 namespace {
@@ -21,19 +19,7 @@ namespace {
 using Json = nlohmann::json;
 using Kind = WebRtcSession::Kind;
 
-constexpr size_t kMaxPayload = 1100;  // leaves room for SRTP, extensions and a TURN header within 1200
 constexpr size_t kMaxFrameBytes = 2 * 1024 * 1024;
-
-// Payload types the player's streams carry (the sinks map them onto their receivers' numbers by codec).
-uint8_t payload_type_for(base::CodecId c) {
-  switch (c) {
-    case base::CodecId::Vp8: return 96;
-    case base::CodecId::Vp9: return 98;
-    case base::CodecId::H264: return 102;
-    case base::CodecId::Opus: return 111;
-    default: return 0;
-  }
-}
 
 class WebmFileReader final : public MediaFileReader {
  public:
@@ -161,15 +147,7 @@ Player::Player(Strand strand, std::unique_ptr<MediaFileReader> reader, SessionEv
     : strand_(std::move(strand)), reader_(std::move(reader)), events_(std::move(events)), timer_(strand_) {
   std::mt19937_64 rng(seed);
   for (size_t k = 0; k < 2; ++k) {
-    const Kind kind = static_cast<Kind>(k);
-    const base::CodecId codec = reader_->codec(kind);
-    RtpSourceInfo info{k == 0 ? MediaKind::Audio : MediaKind::Video, k == 0 ? 48000u : 90000u, {}, {}};
-    pt_[k] = payload_type_for(codec);
-    if (codec != base::CodecId::Unknown) info.codecs.emplace_back(rtp::PayloadType(pt_[k]), codec);
-    outputs_[k] = std::make_shared<Router>(std::move(info));
-    packetizers_[k] = rtp::make_packetizer(codec);
-    ssrc_[k] = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
-    seq_[k] = static_cast<uint16_t>(rng() & 0x3FFF);
+    publishers_[k].emplace(reader_->codec(static_cast<Kind>(k)), k == 0 ? 48000u : 90000u, rng());
     ts_base_[k] = static_cast<uint32_t>(rng());
   }
   duration_ = reader_->duration();
@@ -301,35 +279,12 @@ void Player::send_frame(const FileFrame& f, base::Timestamp now) {
   const size_t k = static_cast<size_t>(f.kind);
   // No real-time picture is this large (the readers allow up to 32 MiB): skipped rather than burst onto the network.
   if (f.frame.data.size() > kMaxFrameBytes) return;
-  rtp::Packetizer* p = packetizers_[k].get();
-  if (!p || !p->begin(f.frame, kMaxPayload)) return;
   const uint32_t clock = k == 0 ? 48000 : 90000;
   const uint32_t ts = ts_base_[k] + static_cast<uint32_t>(f.time.us() * clock / 1'000'000);
   sent_any_[k] = true;
   last_ts_[k] = ts;
   last_sent_at_[k] = now;
-  Router& router = *outputs_[k];
-  for (;;) {
-    base::BufferRef buf = acquire_shared_buffer();
-    rtp::RtpPacketWriter w(buf->writable());
-    w.set_payload_type(rtp::PayloadType(pt_[k]));
-    w.set_sequence_number(seq_[k]);
-    w.set_timestamp(ts);
-    w.set_ssrc(ssrc_[k]);
-    base::MutableBytes space = w.payload_space();
-    if (space.size() < kMaxPayload) return;
-    bool marker = false;
-    auto n = p->next(space.first(kMaxPayload), marker);
-    if (!n) return;
-    w.set_marker(marker);
-    auto size = w.finish_in_place(*n);
-    if (!size) return;
-    ++seq_[k];
-    buf->resize(*size);
-    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), router.info().extensions);
-    if (!view) return;
-    router.publish(PublishedPacket{buf, *view, &router.info(), now}, now);
-  }
+  publishers_[k]->publish(f.frame, ts, now);
 }
 
 void Player::emit(const std::string& type, Json fields) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtp/payload/payload.hpp"
+#include "server/media/frame_publisher.hpp"
 #include "server/media/router.hpp"
 #include "server/media/webrtc_session.hpp"
 
@@ -47,7 +48,7 @@ class Player : public std::enable_shared_from_this<Player> {
   Player(Strand strand, std::unique_ptr<MediaFileReader> reader, SessionEventFn events, uint64_t seed);
   ~Player();
 
-  const std::shared_ptr<Router>& output(Kind kind) const { return outputs_[static_cast<size_t>(kind)]; }
+  const std::shared_ptr<Router>& output(Kind kind) const { return publishers_[static_cast<size_t>(kind)]->router(); }
 
   // From any thread (they post to the strand).
   void play();
@@ -70,12 +71,8 @@ class Player : public std::enable_shared_from_this<Player> {
   const Strand strand_;
   std::unique_ptr<MediaFileReader> reader_;  // strand only
   const SessionEventFn events_;
-  std::array<std::shared_ptr<Router>, 2> outputs_;
-  std::array<std::unique_ptr<rtp::Packetizer>, 2> packetizers_;
-  std::array<rtp::Ssrc, 2> ssrc_{};
-  std::array<uint16_t, 2> seq_{};
+  std::array<std::optional<RtpFramePublisher>, 2> publishers_;  // [audio, video]
   std::array<uint32_t, 2> ts_base_{};
-  std::array<uint8_t, 2> pt_{};
   std::array<bool, 2> sent_any_{};
   std::array<uint32_t, 2> last_ts_{};
   std::array<base::Timestamp, 2> last_sent_at_{};

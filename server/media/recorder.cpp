@@ -262,10 +262,7 @@ void Recorder::on_packet(Kind kind, const PublishedPacket& p, base::Timestamp no
       const bool wanted = kind == Kind::Audio ? config_.profile.audio : config_.profile.video;
       if (!wanted) goto out;
       ++stats_.packets;
-      base::CodecId codec = base::CodecId::Unknown;
-      for (const auto& [pt, c] : p.source->codecs) {
-        if (pt == p.view.payload_type()) codec = c;
-      }
+      const base::CodecId codec = p.source->codec_of(p.view.payload_type());
       if (codec == base::CodecId::Unknown) goto out;
       auto& t = tracks_[k];
       if (!t) {

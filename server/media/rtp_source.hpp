@@ -26,6 +26,13 @@ struct RtpSourceInfo {
   // The publisher's payload types and their codecs (set with the extensions, before packets flow): a sink maps
   // them onto its receiver's numbers by codec. Empty: the sink forwards payload types unchanged.
   std::vector<std::pair<rtp::PayloadType, base::CodecId>> codecs;
+
+  base::CodecId codec_of(rtp::PayloadType pt) const {
+    for (const auto& [p, c] : codecs) {
+      if (p == pt) return c;
+    }
+    return base::CodecId::Unknown;
+  }
 };
 
 // A decrypted packet on its way to the sinks. The buffer is pooled, refcounted and read-only from here on;

@@ -4,32 +4,14 @@
 #include <algorithm>
 #include <random>
 
-#include "rtp/packet_writer.hpp"
 #include "server/log.hpp"
-#include "server/media/shared_pool.hpp"
 
 namespace medley::server::media {
 namespace {
-constexpr size_t kMaxPayload = 1100;
-
-uint8_t payload_type_for(base::CodecId c) {
-  switch (c) {
-    case base::CodecId::Vp8: return 96;
-    case base::CodecId::Vp9: return 98;
-    default: return 102;  // H.264
-  }
-}
 }  // namespace
 
-VideoTranscoder::VideoTranscoder(TranscoderConfig config, uint64_t seed) : config_(std::move(config)) {
-  std::mt19937_64 rng(seed);
-  ssrc_ = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
-  seq_out_ = static_cast<uint16_t>(rng() & 0x3FFF);
-  pt_ = payload_type_for(config_.target);
-  RtpSourceInfo info{MediaKind::Video, 90000, {}, {}};
-  info.codecs.emplace_back(rtp::PayloadType(pt_), config_.target);
-  output_ = std::make_shared<Router>(std::move(info));
-  packetizer_ = rtp::make_packetizer(config_.target);
+VideoTranscoder::VideoTranscoder(TranscoderConfig config, uint64_t seed)
+    : config_(std::move(config)), publisher_(config_.target, 90000, seed), output_(publisher_.router()) {
   bitrate_ = config_.initial_bitrate_bps;
 }
 
@@ -44,10 +26,7 @@ void VideoTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
     keyframe_wanted_ = true;
     return;
   }
-  base::CodecId codec = base::CodecId::Unknown;
-  for (const auto& [pt, c] : p.source->codecs) {
-    if (pt == p.view.payload_type()) codec = c;
-  }
+  const base::CodecId codec = p.source->codec_of(p.view.payload_type());
   if (codec == base::CodecId::Unknown || base::kind_of(codec) != base::MediaKind::Video) return;
   if (!jitter_ || codec != source_codec_ || p.view.ssrc() != source_ssrc_ || p.source != source_) {
     source_codec_ = codec;
@@ -136,46 +115,15 @@ void VideoTranscoder::on_frame(base::EncodedFrame& frame, base::Timestamp now) {
     return;
   }
   encoded_.fetch_add(1, std::memory_order_relaxed);
-  out_.rtp_timestamp = frame.rtp_timestamp;
-  publish(out_, now);
-}
-
-void VideoTranscoder::publish(const base::EncodedFrame& frame, base::Timestamp now) {
-  if (!packetizer_ || !packetizer_->begin(frame, kMaxPayload)) return;
-  Router& router = *output_;
-  for (;;) {
-    base::BufferRef buf = acquire_shared_buffer();
-    rtp::RtpPacketWriter w(buf->writable());
-    w.set_payload_type(rtp::PayloadType(pt_));
-    w.set_sequence_number(seq_out_);
-    w.set_timestamp(frame.rtp_timestamp);
-    w.set_ssrc(ssrc_);
-    base::MutableBytes space = w.payload_space();
-    if (space.size() < kMaxPayload) return;
-    bool marker = false;
-    auto n = packetizer_->next(space.first(kMaxPayload), marker);
-    if (!n) return;
-    w.set_marker(marker);
-    auto size = w.finish_in_place(*n);
-    if (!size) return;
-    ++seq_out_;
-    buf->resize(*size);
-    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), router.info().extensions);
-    if (!view) return;
-    router.publish(PublishedPacket{buf, *view, &router.info(), now}, now);
-  }
+  publisher_.publish(out_, frame.rtp_timestamp, now);
 }
 
 AudioTranscoder::AudioTranscoder(base::CodecId target, uint64_t seed)
-    : target_(target), target_rate_(target == base::CodecId::Opus ? 48000 : 8000) {
-  std::mt19937_64 rng(seed);
-  ssrc_ = rtp::Ssrc(static_cast<uint32_t>(rng()) | 1);
-  seq_out_ = static_cast<uint16_t>(rng() & 0x3FFF);
-  ts_out_ = static_cast<uint32_t>(rng());
-  pt_ = target == base::CodecId::Pcmu ? 0 : target == base::CodecId::Pcma ? 8 : 111;
-  RtpSourceInfo info{MediaKind::Audio, static_cast<uint32_t>(target_rate_), {}, {}};
-  info.codecs.emplace_back(rtp::PayloadType(pt_), target);
-  output_ = std::make_shared<Router>(std::move(info));
+    : target_(target),
+      target_rate_(target == base::CodecId::Opus ? 48000 : 8000),
+      publisher_(target, static_cast<uint32_t>(target_rate_), seed),
+      output_(publisher_.router()) {
+  ts_out_ = static_cast<uint32_t>(std::mt19937_64(seed ^ 0x9E3779B97F4A7C15ull)());
 }
 
 void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
@@ -192,10 +140,7 @@ void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
     have_in_ts_ = false;
     return;
   }
-  base::CodecId codec = base::CodecId::Unknown;
-  for (const auto& [pt, c] : p.source->codecs) {
-    if (pt == p.view.payload_type()) codec = c;
-  }
+  const base::CodecId codec = p.source->codec_of(p.view.payload_type());
   if (codec == base::CodecId::Unknown || base::kind_of(codec) != base::MediaKind::Audio || codec == target_) return;
   if (codec != source_codec_ || p.source != source_) {
     source_codec_ = codec;
@@ -261,20 +206,7 @@ void AudioTranscoder::on_packet(const PublishedPacket& p, base::Timestamp now) {
     const uint32_t ts = ts_out_;
     ts_out_ += static_cast<uint32_t>(frame);
     if (encoder_->encode(chunk_, out_) != codec::EncodeStatus::Encoded) continue;
-    base::BufferRef buf = acquire_shared_buffer();
-    rtp::RtpPacketWriter w(buf->writable());
-    w.set_payload_type(rtp::PayloadType(pt_));
-    w.set_sequence_number(seq_out_++);
-    w.set_timestamp(ts);
-    w.set_ssrc(ssrc_);
-    w.set_marker(false);
-    auto size = w.finish(base::Bytes(out_.data.data(), out_.data.size()));
-    if (!size) continue;
-    buf->resize(*size);
-    auto view = rtp::RtpPacketView::parse(base::Bytes(buf->data(), *size), output_->info().extensions);
-    if (!view) continue;
-    encoded_.fetch_add(1, std::memory_order_relaxed);
-    output_->publish(PublishedPacket{buf, *view, &output_->info(), now}, now);
+    if (publisher_.publish(out_, ts, now)) encoded_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "codec/video_frame.hpp"
 #include "rtp/jitter_buffer.hpp"
 #include "rtp/payload/payload.hpp"
+#include "server/media/frame_publisher.hpp"
 #include "server/media/router.hpp"
 
 namespace medley::server::media {
@@ -46,10 +47,10 @@ class VideoTranscoder : public PacketSink, public std::enable_shared_from_this<V
 
  private:
   void on_frame(base::EncodedFrame& frame, base::Timestamp now);
-  void publish(const base::EncodedFrame& frame, base::Timestamp now);
 
   TranscoderConfig config_;
-  std::shared_ptr<Router> output_;
+  RtpFramePublisher publisher_;
+  std::shared_ptr<Router> output_;  // the publisher's
   std::atomic<bool> keyframe_wanted_{true};
   base::CodecId source_codec_ = base::CodecId::Unknown;
   rtp::Ssrc source_ssrc_{0};
@@ -61,10 +62,6 @@ class VideoTranscoder : public PacketSink, public std::enable_shared_from_this<V
   std::unique_ptr<codec::VideoEncoder> encoder_;
   codec::VideoFrame picture_;
   base::EncodedFrame out_;
-  std::unique_ptr<rtp::Packetizer> packetizer_;
-  rtp::Ssrc ssrc_;
-  uint16_t seq_out_ = 0;
-  uint8_t pt_ = 102;
   uint32_t bitrate_ = 0;
   int refused_width_ = 0;
   int refused_height_ = 0;
@@ -86,7 +83,8 @@ class AudioTranscoder : public PacketSink {
  private:
   base::CodecId target_;
   int target_rate_;
-  std::shared_ptr<Router> output_;
+  RtpFramePublisher publisher_;
+  std::shared_ptr<Router> output_;  // the publisher's
   base::CodecId source_codec_ = base::CodecId::Unknown;
   const RtpSourceInfo* source_ = nullptr;
   std::unique_ptr<codec::AudioDecoder> decoder_;
@@ -103,10 +101,7 @@ class AudioTranscoder : public PacketSink {
   rtp::Ssrc source_ssrc_{0};
   bool have_in_ts_ = false;
   uint32_t expected_in_ts_ = 0;  // input timestamp the next packet should carry (the last one + its samples)
-  rtp::Ssrc ssrc_;
-  uint16_t seq_out_ = 0;
   uint32_t ts_out_ = 0;
-  uint8_t pt_ = 0;
   std::atomic<uint64_t> encoded_{0};
 };
 
