@@ -12,7 +12,8 @@ namespace medley::ice {
 // mismatch aborts the handshake with an alert, and again before it exports any key.
 int dtls_verify_peer_callback(int preverify_ok, X509_STORE_CTX* store);
 
-base::Result<std::shared_ptr<const DtlsContext>, std::string> DtlsContext::create(const Certificate& certificate) {
+base::Result<std::shared_ptr<const DtlsContext>, std::string> DtlsContext::create(const Certificate& certificate,
+                                                                             const char* srtp_profiles) {
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(DTLS_method());
   if (ctx == nullptr) return openssl_errors("SSL_CTX_new(DTLS_method) failed");
@@ -35,7 +36,7 @@ base::Result<std::shared_ptr<const DtlsContext>, std::string> DtlsContext::creat
                                "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA") == 1;
   ok = ok && SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") == 1;
   // SSL_CTX_set_tlsext_use_srtp returns 0 on success.
-  ok = ok && SSL_CTX_set_tlsext_use_srtp(ctx, kDtlsSrtpProfiles) == 0;
+  ok = ok && SSL_CTX_set_tlsext_use_srtp(ctx, srtp_profiles) == 0;
   if (!ok) return openssl_errors("DTLS context: cipher, group or SRTP profile setup failed");
 
   // NO_QUERY_MTU: the MTU is ours (SSL_set_mtu), there is no socket to ask. No tickets, no session cache, no

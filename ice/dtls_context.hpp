@@ -21,7 +21,9 @@ inline constexpr const char* kDtlsSrtpProfiles =
 // SSL_CTX is safe to share across threads once built; nothing here changes after create().
 class DtlsContext {
  public:
-  static base::Result<std::shared_ptr<const DtlsContext>, std::string> create(const Certificate& certificate);
+  // srtp_profiles: OpenSSL's colon-separated names, in preference order (a load generator narrows it to force one).
+  static base::Result<std::shared_ptr<const DtlsContext>, std::string> create(
+      const Certificate& certificate, const char* srtp_profiles = kDtlsSrtpProfiles);
 
   ~DtlsContext();
   DtlsContext(const DtlsContext&) = delete;
