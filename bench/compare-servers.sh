@@ -66,7 +66,8 @@ wants() { case " $SERVERS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # ---------------------------------------------------------------------------------------------------------------
 # Outside the namespace: install, build, then run ourselves in a fresh network + PID namespace. The PID namespace
 # makes the clean-up total: when its first process (our inner half) ends, the kernel kills whatever is left in it,
-# and unshare --kill-child ends that first process if unshare itself is killed.
+# and unshare --kill-child ends that first process if unshare itself is killed. Async commands of a non-interactive
+# shell ignore SIGINT, so the inner half hears about a Ctrl-C as the SIGTERM the outer half sends it.
 
 inner_pid=""
 unshare_pid=""
@@ -103,7 +104,8 @@ install_missing() {
   command -v ip >/dev/null || tools+=(iproute2)
   command -v python3 >/dev/null || tools+=(python3)
   command -v pgrep >/dev/null || tools+=(procps)
-  command -v unshare >/dev/null && command -v taskset >/dev/null && command -v setsid >/dev/null || tools+=(util-linux)
+  local t
+  for t in unshare taskset setsid setpriv; do command -v $t >/dev/null || { tools+=(util-linux); break; }; done
   if [ ${#tools[@]} -gt 0 ]; then log "apt-get install ${tools[*]}"; apt_install "${tools[@]}"; fi
   if wants janus && ! command -v janus >/dev/null; then
     local was_active=0
@@ -206,7 +208,8 @@ outer() {
   trap 'exit 143' TERM
   log "entering a private network namespace ($IFACE $IP)"
   # shellcheck disable=SC2016 # $0 is expanded by the inner sh, on purpose
-  MEDLEY_COMPARE_INNER=1 unshare --net --pid --fork --mount-proc --kill-child bash -c '
+  # setpriv --pdeathsig: even a SIGKILL of this script takes the namespace down (unshare, then its child).
+  MEDLEY_COMPARE_INNER=1 setpriv --pdeathsig KILL unshare --net --pid --fork --mount-proc --kill-child bash -c '
       ip link set lo up && ip link add '"$IFACE"' type veth peer name m1 &&
       ip addr add '"$IP"'/24 dev '"$IFACE"' && ip link set m1 up && ip link set '"$IFACE"' up &&
       exec bash "$0"' "$SELF" &
@@ -274,6 +277,7 @@ inner_cleanup() {
   local rc=$?
   trap - EXIT
   trap '' INT TERM
+  if [ "$rc" -ge 128 ] && [ -n "$server_pid$loadgen_pid" ]; then log "interrupted: stopping the server and the load"; fi
   if [ -n "$loadgen_pid" ]; then kill -TERM "$loadgen_pid" 2>/dev/null || true; wait "$loadgen_pid" 2>/dev/null || true; fi
   stop_server
   exit "$rc"
@@ -395,7 +399,9 @@ inner() {
   trap inner_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  ip -o addr show dev "$IFACE" 2>/dev/null | grep -q " $IP/" || die "not inside the comparison's namespace"
+  local addrs
+  addrs=$(ip -o addr show dev "$IFACE" 2>/dev/null || true)
+  case "$addrs" in *" $IP/"*) ;; *) die "not inside the comparison's namespace" ;; esac
   if wants janus; then
     if [ -x "$JANUS_MAKE_CONFIG" ]; then
       rm -rf "$OUT/janus-conf"
