@@ -230,6 +230,7 @@ outer() {
 
 server_pid=""
 loadgen_pid=""
+start_error=""
 any_failed=0
 
 # Every process whose parent chain leads to $1, $1 first.
@@ -283,11 +284,12 @@ inner_cleanup() {
   exit "$rc"
 }
 
-# Waits until something accepts TCP on $IP:$1, for at most $2 seconds, while the server is alive.
+# Waits until something accepts TCP on $IP:$1, for at most $2 seconds (then status 1), while the server is alive
+# (else status 2).
 wait_port() {
   local deadline=$((SECONDS + $2))
   while [ $SECONDS -lt $deadline ]; do
-    alive "$server_pid" || return 1
+    alive "$server_pid" || return 2
     if (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
@@ -313,8 +315,17 @@ start_server() {
   # setsid: not a group leader here (no job control), so it execs in place: $! is the server's PID.
   setsid taskset -c 0 "${cmd[@]}" > "$logf" 2>&1 < /dev/null &
   server_pid=$!
-  if ! wait_port "$port" 30; then
-    log "  $name did not answer on $IP:$port within 30 s (see $logf)"
+  local rc=0
+  wait_port "$port" 30 || rc=$?
+  if [ "$rc" = 2 ]; then
+    local st=0
+    wait "$server_pid" || st=$?
+    start_error="exited with status $st before it answered on $IP:$port"
+  elif [ "$rc" != 0 ]; then
+    start_error="did not answer on $IP:$port within 30 s"
+  fi
+  if [ "$rc" != 0 ]; then
+    log "  $name $start_error (see $logf)"
     return 1
   fi
   # Every process of the server (mediasoup: node and its worker) must stay on core 0.
@@ -364,7 +375,7 @@ run_one() {
   log "round $round/$ROUNDS  $scenario  $server"
   if ! start_server "$server" "$slog"; then
     stop_server
-    write_failure "$json" "$server" "$lscenario" "$srtp" "server did not start: $(tail -n 3 "$slog" | tr '\n' ' ')"
+    write_failure "$json" "$server" "$lscenario" "$srtp" "$server $start_error: $(tail -n 3 "$slog" | tr '\n' ' ')"
     any_failed=1
     return
   fi
