@@ -155,7 +155,9 @@ write_meta() {
   pion_v=$(dpkg-query -W -f='${Version}' golang-github-pion-webrtc.v3-dev 2>/dev/null || true)
   for d in "$PEERS" /tmp/medley-peers; do
     if [ -n "$d" ] && [ -f "$d/node_modules/mediasoup/package.json" ]; then
-      ms_v=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$d/node_modules/mediasoup/package.json" | head -1); break
+      ms_v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
+        "$d/node_modules/mediasoup/package.json" 2>/dev/null || true)
+      break
     fi
   done
   rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || true)
