@@ -235,6 +235,7 @@ class Run {
           co_await exchange(*peer);
           co_await peer->session->wait_connected(std::chrono::seconds(20));
           times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s0).count());
+          if (srtp_profile_.empty()) srtp_profile_ = peer->session->srtp_profile();
           if (echo) peer->session->start_media();
           peers_.push_back(std::move(peer));
         } catch (const std::exception& e) {
