@@ -6,7 +6,9 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 
@@ -100,6 +102,48 @@ void MediaPort::on_batch(Socket& s, std::span<const net::ReceivedDatagram> batch
   }
 }
 
+namespace {
+
+// The datagrams queued by this thread's SendBatch scopes: bytes copied into one arena (a sink reuses its buffer
+// for the next viewer at once), flushed per socket in order.
+struct PendingSends {
+  struct Item {
+    net::UdpSocket* socket;
+    ice::TransportAddress to;
+    size_t offset;
+    size_t size;
+  };
+  int depth = 0;
+  std::vector<Item> items;
+  std::vector<uint8_t> arena;
+
+  void flush() {
+    std::array<net::OutgoingDatagram, net::UdpSocket::kBatch> out;
+    size_t i = 0;
+    while (i < items.size()) {
+      net::UdpSocket* socket = items[i].socket;
+      size_t n = 0;
+      while (i < items.size() && items[i].socket == socket && n < out.size()) {
+        out[n++] = {items[i].to, base::Bytes(arena.data() + items[i].offset, items[i].size)};
+        ++i;
+      }
+      socket->send(std::span<const net::OutgoingDatagram>(out.data(), n));
+    }
+    items.clear();
+    arena.clear();
+  }
+};
+
+thread_local PendingSends t_pending;
+
+}  // namespace
+
+SendBatch::SendBatch() { ++t_pending.depth; }
+
+SendBatch::~SendBatch() {
+  if (--t_pending.depth == 0 && !t_pending.items.empty()) t_pending.flush();
+}
+
 bool MediaPort::send(const ice::TransportAddress& local, const ice::TransportAddress& to, base::Bytes bytes) {
   net::UdpSocket* chosen = nullptr;
   for (auto& s : sockets_) {
@@ -110,6 +154,13 @@ bool MediaPort::send(const ice::TransportAddress& local, const ice::TransportAdd
     if (!chosen && s->udp->local_address().is_ipv4() == to.is_ipv4()) chosen = s->udp.get();
   }
   if (!chosen) return false;
+  if (t_pending.depth > 0) {
+    if (t_pending.arena.capacity() == 0) t_pending.arena.reserve(net::UdpSocket::kBatch * 1500);
+    t_pending.items.push_back({chosen, to, t_pending.arena.size(), bytes.size()});
+    t_pending.arena.insert(t_pending.arena.end(), bytes.begin(), bytes.end());
+    if (t_pending.items.size() == net::UdpSocket::kBatch) t_pending.flush();
+    return true;
+  }
   return chosen->send_one(to, bytes);
 }
 

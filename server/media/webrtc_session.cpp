@@ -265,6 +265,7 @@ void WebRtcSession::on_datagram(const ice::TransportAddress& local, const ice::T
                                 base::BufferRef datagram) {
   boost::asio::post(strand_, [self = shared_from_this(), local, from, d = std::move(datagram)]() mutable {
     if (self->closed_) return;
+    SendBatch batch;  // what this packet fans out to leaves in sendmmsg batches
     self->handle_datagram(steady_now(), local, from, std::move(d));
   });
 }

@@ -131,6 +131,35 @@ TEST_F(MediaPortTest, SendsFromTheMatchingSocket) {
   EXPECT_EQ(port_->stats().datagrams_out, 1u);
 }
 
+// A fan-out inside a SendBatch: nothing leaves until the scope ends (or 32 are queued), then everything does, in
+// order, with the bytes as they were at send() (the sink reuses its buffer at once).
+TEST_F(MediaPortTest, SendBatchQueuesUntilTheScopeEndsAndKeepsOrder) {
+  std::vector<std::vector<uint8_t>> got;
+  peer_->start([&](std::span<const net::ReceivedDatagram> batch) {
+    for (const auto& d : batch) got.emplace_back(d.bytes.begin(), d.bytes.end());
+  });
+  const auto local = port_->local_addresses().front();
+  {
+    SendBatch batch;
+    std::vector<uint8_t> buffer(3);
+    for (uint8_t i = 0; i < 40; ++i) {
+      buffer = {i, static_cast<uint8_t>(i + 1), static_cast<uint8_t>(i + 2)};
+      EXPECT_TRUE(port_->send(local, peer_->local_address(), base::Bytes(buffer.data(), buffer.size())));
+      if (i == 20) {
+        SendBatch nested;  // nested scopes do not flush
+      }
+    }
+    // 32 went out when the queue filled; the other 8 wait for the scope.
+    ASSERT_TRUE(run_until([&] { return got.size() >= 32; }));
+    EXPECT_EQ(got.size(), 32u);
+  }
+  ASSERT_TRUE(run_until([&] { return got.size() == 40; }));
+  for (uint8_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(got[i], (std::vector<uint8_t>{i, static_cast<uint8_t>(i + 1), static_cast<uint8_t>(i + 2)}));
+  }
+  EXPECT_EQ(port_->stats().datagrams_out, 40u);
+}
+
 TEST(HostAddresses, LiteralsAndInterfaceNames) {
   auto lit = host_addresses({"127.0.0.1"});
   ASSERT_TRUE(lit);
