@@ -277,7 +277,8 @@ class JanusSubscriberSession : public JanusSession {
 
   Awaitable<std::string> request_offer() override {
     if (!publisher_->up && publisher_->down_reason.empty()) {
-      auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+      auto executor = co_await asio::this_coro::executor;
+      auto timer = std::make_shared<asio::steady_timer>(executor);
       publisher_->waiters.push_back(timer);
       timer->expires_after(kRequestTimeout);
       boost::system::error_code ec;
@@ -345,9 +346,10 @@ Awaitable<std::unique_ptr<SessionSignaling>> JanusDriver::publisher() {
 
   auto state = std::make_shared<JanusPublisherState>();
   std::weak_ptr<JanusPublisherState> weak = state;
-  state->handle = co_await conn_->attach("janus.plugin.videoroom", [weak](const json& m) {
+  JanusConnection::HandleListener listener = [weak](const json& m) {
     if (auto s = weak.lock()) s->handle_event(m);
-  });
+  };
+  state->handle = co_await conn_->attach("janus.plugin.videoroom", std::move(listener));
   json join = {{"request", "join"}, {"ptype", "publisher"}, {"room", room_}};
   json joined = co_await conn_->message(state->handle, std::move(join), std::nullopt, "videoroom join as publisher");
   state->feed = json_id(joined["plugindata"].value("data", json::object()), "id", "videoroom join as publisher");

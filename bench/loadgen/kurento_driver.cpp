@@ -249,7 +249,10 @@ class KurentoSession : public SessionSignaling {
     std::string answer = KurentoConnection::string_value(result, "processOffer on " + endpoint_);
     co_await conn_->invoke(endpoint_, "gatherCandidates");
     // Candidates go out once our caller has the answer in hand: the post runs after it resumes and suspends.
-    boost::asio::post(co_await boost::asio::this_coro::executor, [events = events_] { events->flush(); });
+    // (The executor is fetched in its own statement: g++ 12 destroys a lambda's captures twice when the lambda is
+    // a temporary in the same full-expression as a co_await.)
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::post(executor, [events = events_] { events->flush(); });
     co_return answer;
   }
 

@@ -130,7 +130,8 @@ void dump(const Probe& p, const std::string& name, const std::string& text) {
 }
 
 Awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer t(executor);
   t.expires_after(d);
   co_await t.async_wait(asio::use_awaitable);
 }
