@@ -7,6 +7,7 @@
 //       --scenario fanout --subscribers 100 --json out.json
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -205,9 +206,15 @@ class Run {
     return std::make_unique<ml::ClientSession>(io_, c, totals_);
   }
 
-  static asio::awaitable<void> exchange(Peer& p) {
+  // Not a coroutine: g++ 12 destroys lambda temporaries made inside a coroutine body twice.
+  static void route_candidates(Peer& p) {
     auto* s = p.session.get();
     p.signaling->on_remote_candidate = [s](const std::string& c) { s->add_remote_candidate(c); };
+  }
+
+  static asio::awaitable<void> exchange(Peer& p) {
+    auto* s = p.session.get();
+    route_candidates(p);
     if (p.signaling->server_offers()) {
       const std::string offer = co_await p.signaling->request_offer();
       co_await p.signaling->answer(s->accept_offer(offer));
@@ -216,57 +223,80 @@ class Run {
     }
   }
 
+  // Runs `work`; the last of `running` to finish cancels `done`. Not a coroutine (see route_candidates).
+  void spawn_counted(asio::awaitable<void> work, int& running, asio::steady_timer& done) {
+    asio::co_spawn(io_, std::move(work), [&running, &done](std::exception_ptr) {
+      if (--running == 0) done.cancel();
+    });
+  }
+
+  struct SetupState {
+    int count = 0;
+    bool echo = false;
+    int next = 0;
+    int running = 0;
+    int failed = 0;
+    std::vector<double> times;  // ms, from the first request to DTLS connected
+  };
+
+  static double percentile(const std::vector<double>& sorted, double q) {
+    return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * static_cast<double>(sorted.size() - 1))];
+  }
+
+  // One of setup_concurrency workers: takes the next session to set up until none is left.
+  asio::awaitable<void> setup_worker(SetupState& st) {
+    while (st.next < st.count) {
+      ++st.next;
+      auto peer = std::make_unique<Peer>();
+      const auto s0 = Clock::now();
+      try {
+        peer->session = make_session(st.echo, true);
+        if (st.echo) {
+          peer->signaling = co_await driver_->echo();
+        } else {
+          peer->signaling = co_await driver_->subscriber();
+        }
+        co_await exchange(*peer);
+        co_await peer->session->wait_connected(std::chrono::seconds(20));
+        st.times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s0).count());
+        if (srtp_profile_.empty()) srtp_profile_ = peer->session->srtp_profile();
+        if (st.echo) peer->session->start_media();
+        peers_.push_back(std::move(peer));
+      } catch (const std::exception& e) {
+        ++st.failed;
+        if (errors_.size() < 20) errors_.push_back(std::string("set-up: ") + e.what());
+        if (peer->session) peer->session->stop();
+        failed_.push_back(std::move(peer));
+      }
+    }
+  }
+
   // Sets up `count` sessions, setup_concurrency at a time; times each from its first request to DTLS connected.
   asio::awaitable<void> setup_all(int count, bool echo) {
     const ml::ProcessUsage u0 = usage();
     const auto t0 = Clock::now();
-    int next = 0, running = 0, failed = 0;
-    std::vector<double> times;
+    SetupState st;
+    st.count = count;
+    st.echo = echo;
     asio::steady_timer done(io_);
     done.expires_at(Clock::time_point::max());
-    auto worker = [&]() -> asio::awaitable<void> {
-      while (next < count) {
-        ++next;
-        auto peer = std::make_unique<Peer>();
-        const auto s0 = Clock::now();
-        try {
-          peer->session = make_session(echo, true);
-          peer->signaling = echo ? co_await driver_->echo() : co_await driver_->subscriber();
-          co_await exchange(*peer);
-          co_await peer->session->wait_connected(std::chrono::seconds(20));
-          times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s0).count());
-          if (srtp_profile_.empty()) srtp_profile_ = peer->session->srtp_profile();
-          if (echo) peer->session->start_media();
-          peers_.push_back(std::move(peer));
-        } catch (const std::exception& e) {
-          ++failed;
-          if (errors_.size() < 20) errors_.push_back(std::string("set-up: ") + e.what());
-          if (peer->session) peer->session->stop();
-          failed_.push_back(std::move(peer));
-        }
-      }
-    };
     const int workers = std::max(1, std::min(o_.setup_concurrency, count));
-    running = workers;
-    for (int i = 0; i < workers; ++i) {
-      asio::co_spawn(io_, worker(), [&](std::exception_ptr) {
-        if (--running == 0) done.cancel();
-      });
-    }
+    st.running = workers;
+    for (int i = 0; i < workers; ++i) spawn_counted(setup_worker(st), st.running, done);
     boost::system::error_code ec;
     co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = usage().cpu_seconds - u0.cpu_seconds;
-    std::sort(times.begin(), times.end());
-    const auto pct = [&](double q) { return times.empty() ? 0.0 : times[static_cast<size_t>(q * (times.size() - 1))]; };
-    setup_ = {{"count", times.size()},
-              {"failed", failed},
+    std::sort(st.times.begin(), st.times.end());
+    const double n = static_cast<double>(st.times.size());
+    setup_ = {{"count", st.times.size()},
+              {"failed", st.failed},
               {"concurrency", workers},
               {"wall_s", wall},
-              {"per_s", wall > 0 ? static_cast<double>(times.size()) / wall : 0},
-              {"server_cpu_ms_per_setup", times.empty() ? 0 : cpu * 1000 / static_cast<double>(times.size())},
-              {"ms_p50", pct(0.5)},
-              {"ms_p99", pct(0.99)}};
+              {"per_s", wall > 0 ? n / wall : 0},
+              {"server_cpu_ms_per_setup", n > 0 ? cpu * 1000 / n : 0},
+              {"ms_p50", percentile(st.times, 0.5)},
+              {"ms_p99", percentile(st.times, 0.99)}};
   }
 
   asio::io_context& io_;
