@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,7 +58,8 @@ struct ProbeConfig {
   std::string dump_dir;
   double trickle_wait_s = 3.0;
   bool skip_subscriber = false;
-  bool connect_publisher = false;  // ICE+DTLS for the publisher (default for Janus, which needs it)
+  bool connect_publisher = false;
+  int subscribers = 1;  // ICE+DTLS for the publisher (default for Janus, which needs it)
 };
 
 // ICE and DTLS (no media) for one client-offered session, for servers that wait for them: Janus offers a feed to
@@ -231,6 +233,7 @@ struct Probe {
   asio::ip::udp::socket* socket = nullptr;
   std::shared_ptr<const medley::ice::DtlsContext> dtls_context;
   std::unique_ptr<MiniPeer> publisher_peer;  // when --connect-publisher
+  bool quiet = false;                         // one line per exchange (concurrent subscribers)
 
   void fail(const std::string& what) {
     ++failures;
@@ -336,8 +339,10 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
       std::string answer = co_await session.offer(offer->sdp);
       dump(p, label + "-answer", answer);
       auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::printf("%s: client offered, answer %zu bytes in %.0f ms; %s\n", label.c_str(), answer.size(), took,
-                  sdp_notes(answer).c_str());
+      if (!p.quiet) {
+        std::printf("%s: client offered, answer %zu bytes in %.0f ms; %s\n", label.c_str(), answer.size(), took,
+                    sdp_notes(answer).c_str());
+      }
       auto checked = neg::process_answer(answer, offer->state);
       if (!checked) {
         p.fail(label + ": process_answer: " + checked.error().reason);
@@ -348,8 +353,10 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
       std::string offer = co_await session.request_offer();
       dump(p, label + "-offer", offer);
       auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::printf("%s: server offered, %zu bytes in %.0f ms; %s\n", label.c_str(), offer.size(), took,
-                  sdp_notes(offer).c_str());
+      if (!p.quiet) {
+        std::printf("%s: server offered, %zu bytes in %.0f ms; %s\n", label.c_str(), offer.size(), took,
+                    sdp_notes(offer).c_str());
+      }
       auto answer = neg::process_offer(offer, p.caps, p.transport, identity);
       if (!answer) {
         p.fail(label + ": process_offer: " + answer.error().reason);
@@ -363,7 +370,7 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
     p.fail(label + ": " + e.what());
     co_return false;
   }
-  print_session(*negotiated, session.server_offers());
+  if (!p.quiet) print_session(*negotiated, session.server_offers());
   if (negotiated->accepted_count() == 0) {
     p.fail(label + ": every section rejected");
     co_return false;
@@ -372,12 +379,14 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
   if (p.kind == ServerKind::Medley) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(p.config.trickle_wait_s);
     while (!*trickle_done && std::chrono::steady_clock::now() < deadline) co_await sleep_for(std::chrono::milliseconds(50));
-    std::printf("  trickled candidates: %zu, gathering done: %s\n", trickled->size(), *trickle_done ? "yes" : "no");
+    if (!p.quiet) {
+      std::printf("  trickled candidates: %zu, gathering done: %s\n", trickled->size(), *trickle_done ? "yes" : "no");
+    }
     for (const auto& c : *trickled) {
       auto parsed = sdp::parse_candidate(c);
       if (!parsed) {
         p.fail(label + ": unparseable trickled candidate '" + c + "'");
-      } else {
+      } else if (!p.quiet) {
         std::printf("    %s %s:%u typ %s\n", parsed->transport.c_str(), parsed->address.c_str(), parsed->port,
                     std::string(sdp::to_string(parsed->type)).c_str());
       }
@@ -430,10 +439,41 @@ Awaitable<void> run(Probe& p, asio::io_context& io) {
         }
       }
     }
-    if (published && !p.config.skip_subscriber) {
+    if (published && !p.config.skip_subscriber && p.config.subscribers == 1) {
       auto subscriber = co_await driver->subscriber();
       co_await exchange(p, *subscriber, "subscriber", recv_only);
       sessions.push_back(std::move(subscriber));
+    } else if (published && !p.config.skip_subscriber) {
+      // All at once: requests overlap on the driver's connection (Medley, Janus) or open together (peers).
+      const int n = p.config.subscribers;
+      p.quiet = true;
+      auto executor = co_await asio::this_coro::executor;
+      asio::steady_timer all_done(executor);
+      all_done.expires_at(asio::steady_timer::time_point::max());
+      int remaining = n;
+      int passed = 0;
+      std::vector<std::unique_ptr<SessionSignaling>> subscribers(static_cast<size_t>(n));
+      const auto started = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) {
+        auto one = [&, i]() -> Awaitable<void> {
+          std::string label = "subscriber-" + std::to_string(i);
+          try {
+            subscribers[static_cast<size_t>(i)] = co_await driver->subscriber();
+            if (co_await exchange(p, *subscribers[static_cast<size_t>(i)], label, recv_only)) ++passed;
+          } catch (const std::exception& e) {
+            p.fail(label + ": " + e.what());
+          }
+          if (--remaining == 0) all_done.cancel();
+        };
+        asio::co_spawn(executor, std::move(one), asio::detached);
+      }
+      boost::system::error_code ec;
+      co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      std::printf("subscribers: %d of %d negotiated concurrently in %.0f ms\n", passed, n,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      p.quiet = false;
+      for (auto& s : subscribers)
+        if (s) sessions.push_back(std::move(s));
     }
     if (driver->supports_echo()) {
       auto echo = co_await driver->echo();
@@ -465,6 +505,9 @@ int main(int argc, char** argv) {
   app.add_option("--ip", config.ip, "the address our host candidate names")->capture_default_str();
   app.add_option("--dump-dir", config.dump_dir, "write every SDP there as <server>-<session>-<offer|answer>.sdp");
   app.add_option("--trickle-wait", config.trickle_wait_s, "seconds to wait for trickled candidates (Medley)")
+      ->capture_default_str();
+  app.add_option("--subscribers", config.subscribers, "subscribers, negotiated concurrently when more than one")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   app.add_flag("--skip-subscriber", config.skip_subscriber,
                "no subscriber (Janus offers a feed only once its publisher's media is up)");
