@@ -7,6 +7,8 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -23,10 +26,16 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "bench/loadgen/signaling.hpp"
 #include "ice/certificate.hpp"
+#include "ice/demux.hpp"
+#include "ice/dtls_context.hpp"
+#include "ice/dtls_transport.hpp"
+#include "ice/ice_agent.hpp"
+#include "ice/transport_address.hpp"
 #include "rtp/negotiation/generate_offer.hpp"
 #include "rtp/negotiation/local_capabilities.hpp"
 #include "rtp/negotiation/process_offer.hpp"
@@ -49,6 +58,169 @@ struct ProbeConfig {
   std::string dump_dir;
   double trickle_wait_s = 3.0;
   bool skip_subscriber = false;
+  bool connect_publisher = false;
+  int subscribers = 1;  // ICE+DTLS for the publisher (default for Janus, which needs it)
+};
+
+// ICE and DTLS (no media) for one client-offered session, for servers that wait for them: Janus offers a feed to
+// subscribers only once its publisher's PeerConnection is up ("webrtcup"). Runs until stop().
+class MiniPeer {
+ public:
+  MiniPeer(asio::ip::udp::socket& socket, std::shared_ptr<const medley::ice::DtlsContext> dtls_context)
+      : socket_(socket), context_(std::move(dtls_context)), epoch_(std::chrono::steady_clock::now()) {}
+
+  // Starts ICE as the controlling agent (we offered) with the server's SDP values; false when they are unusable.
+  bool start(const neg::TransportParams& transport, const neg::NegotiatedSession& session, std::string& error) {
+    namespace ice = medley::ice;
+    if (session.remote.fingerprints.empty()) {
+      error = "no fingerprint";
+      return false;
+    }
+    const auto& rfp = session.remote.fingerprints.front();
+    auto algorithm = ice::fingerprint_algorithm_from_name(rfp.hash_function);
+    if (!algorithm) {
+      error = "fingerprint algorithm " + rfp.hash_function;
+      return false;
+    }
+    ice::IceAgentConfig cfg;
+    cfg.local = {transport.ice_ufrag, transport.ice_pwd};
+    cfg.role = ice::IceRole::Controlling;
+    cfg.tie_breaker = 0x1234567890abcdefULL;
+    for (size_t i = 0; i < cfg.random_seed.size(); ++i) cfg.random_seed[i] = static_cast<uint8_t>(i * 37 + 11);
+    auto local = socket_.local_endpoint();
+    local_ = *ice::TransportAddress::parse(local.address().to_string(), local.port());
+    cfg.host_addresses = {local_};
+    agent_.emplace(cfg);
+    agent_->set_remote_credentials(session.remote.ice_ufrag, session.remote.ice_pwd);
+    ice::DtlsTransportConfig dcfg;
+    dcfg.role = session.dtls_role == neg::DtlsRole::Client ? ice::DtlsRole::Client : ice::DtlsRole::Server;
+    dcfg.remote_fingerprint = ice::Fingerprint{*algorithm, rfp.bytes};
+    dtls_.emplace(context_, dcfg);
+    auto t = now();
+    agent_->start(t, ice_out_);
+    dtls_->start(t, dtls_out_);
+    for (const auto& c : session.remote.candidates) agent_->add_remote_candidate(t, c.to_string(), ice_out_);
+    agent_->end_of_candidates(t, ice_out_);
+    drain(t);
+    return true;
+  }
+
+  // Runs the receive loop and the timers until DTLS is up, fails or `limit` passes; keeps running afterwards
+  // (consent checks) until stop().
+  Awaitable<std::string> connect(std::chrono::milliseconds limit) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::co_spawn(executor, receive_loop(), asio::detached);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!connected_ && failure_.empty() && std::chrono::steady_clock::now() < deadline) {
+      co_await tick();
+    }
+    if (connected_) {
+      asio::co_spawn(executor, keep_alive(), asio::detached);
+      co_return std::string();
+    }
+    stopped_ = true;
+    co_return failure_.empty() ? std::string("no DTLS connection within the limit") : failure_;
+  }
+
+  void stop() {
+    stopped_ = true;
+    socket_.cancel();
+  }
+
+ private:
+  medley::base::Timestamp now() const {
+    return medley::base::Timestamp::micros(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - epoch_).count());
+  }
+
+  Awaitable<void> tick() {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(asio::use_awaitable);
+    auto t = now();
+    if (agent_->next_timeout() <= t) agent_->handle_timeout(t, ice_out_);
+    if (dtls_->next_timeout() <= t) dtls_->handle_timeout(t, dtls_out_);
+    drain(t);
+  }
+
+  Awaitable<void> keep_alive() {
+    while (!stopped_) co_await tick();
+  }
+
+  Awaitable<void> receive_loop() {
+    std::vector<uint8_t> buffer(2048);
+    asio::ip::udp::endpoint from;
+    while (!stopped_) {
+      size_t n = 0;
+      try {
+        n = co_await socket_.async_receive_from(asio::buffer(buffer), from, asio::use_awaitable);
+      } catch (const boost::system::system_error&) {
+        co_return;
+      }
+      auto t = now();
+      medley::base::Bytes bytes(buffer.data(), n);
+      auto remote = medley::ice::TransportAddress::parse(from.address().to_string(), from.port());
+      if (!remote) continue;
+      switch (medley::ice::classify_datagram(bytes)) {
+        case medley::ice::DatagramKind::Stun:
+          agent_->handle_stun(t, local_, *remote, bytes, ice_out_);
+          break;
+        case medley::ice::DatagramKind::Dtls:
+          if (!remote_) remote_ = *remote;
+          dtls_->handle_datagram(t, bytes, dtls_out_);
+          break;
+        default:
+          break;  // media and RTCP: not needed
+      }
+      drain(t);
+    }
+  }
+
+  void send_to(const medley::ice::TransportAddress& to, const std::vector<uint8_t>& bytes) {
+    if (!to.is_ipv4()) return;
+    asio::ip::address_v4::bytes_type ip;
+    std::copy(to.address().begin(), to.address().end(), ip.begin());
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(bytes), asio::ip::udp::endpoint(asio::ip::address_v4(ip), to.port()), 0, ec);
+  }
+
+  void drain(medley::base::Timestamp t) {
+    namespace ice = medley::ice;
+    for (auto& tx : ice_out_.transmits) send_to(tx.remote, tx.bytes);
+    for (auto& e : ice_out_.events) {
+      if (auto* selected = std::get_if<ice::SelectedPairChanged>(&e)) {
+        remote_ = selected->remote.address;
+      } else if (auto* st = std::get_if<ice::StateChanged>(&e)) {
+        if (st->state == ice::IceState::Failed) failure_ = "ICE failed";
+      }
+    }
+    ice_out_.clear();
+    if (remote_ && dtls_->role() == ice::DtlsRole::Client && dtls_->state() == ice::DtlsTransport::State::New) {
+      dtls_->start(t, dtls_out_);
+    }
+    for (auto& d : dtls_out_.datagrams) {
+      if (remote_) send_to(*remote_, d);
+    }
+    for (auto& e : dtls_out_.events) {
+      if (std::holds_alternative<ice::DtlsConnected>(e)) connected_ = true;
+      if (auto* f = std::get_if<ice::DtlsFailed>(&e)) failure_ = "DTLS failed: " + f->reason;
+    }
+    dtls_out_.clear();
+  }
+
+  asio::ip::udp::socket& socket_;
+  std::shared_ptr<const medley::ice::DtlsContext> context_;
+  std::chrono::steady_clock::time_point epoch_;
+  medley::ice::TransportAddress local_;
+  std::optional<medley::ice::IceAgent> agent_;
+  medley::ice::IceOutput ice_out_;
+  std::optional<medley::ice::DtlsTransport> dtls_;
+  medley::ice::DtlsOutbox dtls_out_;
+  std::optional<medley::ice::TransportAddress> remote_;
+  bool connected_ = false;
+  bool stopped_ = false;
+  std::string failure_;
 };
 
 struct Probe {
@@ -58,6 +230,10 @@ struct Probe {
   neg::TransportParams transport;
   uint64_t seed = 1;
   int failures = 0;
+  asio::ip::udp::socket* socket = nullptr;
+  std::shared_ptr<const medley::ice::DtlsContext> dtls_context;
+  std::unique_ptr<MiniPeer> publisher_peer;  // when --connect-publisher
+  bool quiet = false;                         // one line per exchange (concurrent subscribers)
 
   void fail(const std::string& what) {
     ++failures;
@@ -138,7 +314,7 @@ Awaitable<void> sleep_for(std::chrono::milliseconds d) {
 
 // One SDP exchange, checked with our own negotiation code. Returns false on failure (already reported).
 Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string& label,
-                         std::vector<neg::OfferSection> sections) {
+                         std::vector<neg::OfferSection> sections, neg::NegotiatedSession* result = nullptr) {
   auto trickled = std::make_shared<std::vector<std::string>>();
   auto trickle_done = std::make_shared<bool>(false);
   session.on_remote_candidate = [trickled, trickle_done](const std::string& c) {
@@ -163,8 +339,10 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
       std::string answer = co_await session.offer(offer->sdp);
       dump(p, label + "-answer", answer);
       auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::printf("%s: client offered, answer %zu bytes in %.0f ms; %s\n", label.c_str(), answer.size(), took,
-                  sdp_notes(answer).c_str());
+      if (!p.quiet) {
+        std::printf("%s: client offered, answer %zu bytes in %.0f ms; %s\n", label.c_str(), answer.size(), took,
+                    sdp_notes(answer).c_str());
+      }
       auto checked = neg::process_answer(answer, offer->state);
       if (!checked) {
         p.fail(label + ": process_answer: " + checked.error().reason);
@@ -175,8 +353,10 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
       std::string offer = co_await session.request_offer();
       dump(p, label + "-offer", offer);
       auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::printf("%s: server offered, %zu bytes in %.0f ms; %s\n", label.c_str(), offer.size(), took,
-                  sdp_notes(offer).c_str());
+      if (!p.quiet) {
+        std::printf("%s: server offered, %zu bytes in %.0f ms; %s\n", label.c_str(), offer.size(), took,
+                    sdp_notes(offer).c_str());
+      }
       auto answer = neg::process_offer(offer, p.caps, p.transport, identity);
       if (!answer) {
         p.fail(label + ": process_offer: " + answer.error().reason);
@@ -190,7 +370,7 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
     p.fail(label + ": " + e.what());
     co_return false;
   }
-  print_session(*negotiated, session.server_offers());
+  if (!p.quiet) print_session(*negotiated, session.server_offers());
   if (negotiated->accepted_count() == 0) {
     p.fail(label + ": every section rejected");
     co_return false;
@@ -199,12 +379,14 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
   if (p.kind == ServerKind::Medley) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(p.config.trickle_wait_s);
     while (!*trickle_done && std::chrono::steady_clock::now() < deadline) co_await sleep_for(std::chrono::milliseconds(50));
-    std::printf("  trickled candidates: %zu, gathering done: %s\n", trickled->size(), *trickle_done ? "yes" : "no");
+    if (!p.quiet) {
+      std::printf("  trickled candidates: %zu, gathering done: %s\n", trickled->size(), *trickle_done ? "yes" : "no");
+    }
     for (const auto& c : *trickled) {
       auto parsed = sdp::parse_candidate(c);
       if (!parsed) {
         p.fail(label + ": unparseable trickled candidate '" + c + "'");
-      } else {
+      } else if (!p.quiet) {
         std::printf("    %s %s:%u typ %s\n", parsed->transport.c_str(), parsed->address.c_str(), parsed->port,
                     std::string(sdp::to_string(parsed->type)).c_str());
       }
@@ -214,6 +396,7 @@ Awaitable<bool> exchange(Probe& p, SessionSignaling& session, const std::string&
   } else if (negotiated->remote.candidates.empty()) {
     p.fail(label + ": no candidate in the server's SDP");
   }
+  if (result) *result = *negotiated;
   co_return true;
 }
 
@@ -236,12 +419,61 @@ Awaitable<void> run(Probe& p, asio::io_context& io) {
     const std::vector<neg::OfferSection> send_recv = {{MediaKind::Audio, Direction::SendRecv},
                                                       {MediaKind::Video, Direction::SendRecv}};
     auto publisher = co_await driver->publisher();
-    bool published = co_await exchange(p, *publisher, "publisher", send_only);
+    neg::NegotiatedSession publisher_session;
+    bool published = co_await exchange(p, *publisher, "publisher", send_only, &publisher_session);
     sessions.push_back(std::move(publisher));
-    if (published && !p.config.skip_subscriber) {
+    if (published && p.config.connect_publisher) {
+      p.publisher_peer = std::make_unique<MiniPeer>(*p.socket, p.dtls_context);
+      std::string error;
+      const auto started = std::chrono::steady_clock::now();
+      if (!p.publisher_peer->start(p.transport, publisher_session, error)) {
+        p.fail("publisher ICE: " + error);
+      } else {
+        error = co_await p.publisher_peer->connect(std::chrono::milliseconds(10000));
+        if (!error.empty()) {
+          p.fail("publisher ICE/DTLS: " + error);
+        } else {
+          std::printf("publisher: ICE and DTLS up in %.0f ms (no media sent)\n",
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+          co_await sleep_for(std::chrono::milliseconds(200));  // Janus' webrtcup goes out just after
+        }
+      }
+    }
+    if (published && !p.config.skip_subscriber && p.config.subscribers == 1) {
       auto subscriber = co_await driver->subscriber();
       co_await exchange(p, *subscriber, "subscriber", recv_only);
       sessions.push_back(std::move(subscriber));
+    } else if (published && !p.config.skip_subscriber) {
+      // All at once: requests overlap on the driver's connection (Medley, Janus) or open together (peers).
+      const int n = p.config.subscribers;
+      p.quiet = true;
+      auto executor = co_await asio::this_coro::executor;
+      asio::steady_timer all_done(executor);
+      all_done.expires_at(asio::steady_timer::time_point::max());
+      int remaining = n;
+      int passed = 0;
+      std::vector<std::unique_ptr<SessionSignaling>> subscribers(static_cast<size_t>(n));
+      const auto started = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) {
+        auto one = [&, i]() -> Awaitable<void> {
+          std::string label = "subscriber-" + std::to_string(i);
+          try {
+            subscribers[static_cast<size_t>(i)] = co_await driver->subscriber();
+            if (co_await exchange(p, *subscribers[static_cast<size_t>(i)], label, recv_only)) ++passed;
+          } catch (const std::exception& e) {
+            p.fail(label + ": " + e.what());
+          }
+          if (--remaining == 0) all_done.cancel();
+        };
+        asio::co_spawn(executor, std::move(one), asio::detached);
+      }
+      boost::system::error_code ec;
+      co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      std::printf("subscribers: %d of %d negotiated concurrently in %.0f ms\n", passed, n,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      p.quiet = false;
+      for (auto& s : subscribers)
+        if (s) sessions.push_back(std::move(s));
     }
     if (driver->supports_echo()) {
       auto echo = co_await driver->echo();
@@ -253,6 +485,7 @@ Awaitable<void> run(Probe& p, asio::io_context& io) {
   } catch (const std::exception& e) {
     p.fail(e.what());
   }
+  if (p.publisher_peer) p.publisher_peer->stop();
   try {
     for (auto& s : sessions) co_await s->close();
     co_await driver->close();
@@ -273,8 +506,15 @@ int main(int argc, char** argv) {
   app.add_option("--dump-dir", config.dump_dir, "write every SDP there as <server>-<session>-<offer|answer>.sdp");
   app.add_option("--trickle-wait", config.trickle_wait_s, "seconds to wait for trickled candidates (Medley)")
       ->capture_default_str();
+  app.add_option("--subscribers", config.subscribers, "subscribers, negotiated concurrently when more than one")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   app.add_flag("--skip-subscriber", config.skip_subscriber,
                "no subscriber (Janus offers a feed only once its publisher's media is up)");
+  std::string connect_publisher = "auto";
+  app.add_option("--connect-publisher", connect_publisher,
+                 "yes|no|auto: bring the publisher's ICE and DTLS up before subscribing (auto: Janus only)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   Probe p;
@@ -286,6 +526,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  config.connect_publisher = connect_publisher == "yes" || (connect_publisher == "auto" && p.kind == ServerKind::Janus);
+  p.config = config;
   p.caps = neg::LocalCapabilities::defaults();
   p.caps.audio_codecs = {*neg::LocalCapabilities::known_codec("opus", 48000, 2)};
   p.caps.video_codecs = {*neg::LocalCapabilities::known_codec("VP8", 90000, std::nullopt)};
@@ -306,6 +548,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bind %s: %s\n", config.ip.c_str(), e.what());
     return 1;
   }
+  auto dtls_context = medley::ice::DtlsContext::create(*cert);
+  if (!dtls_context) {
+    std::fprintf(stderr, "DTLS context: %s\n", dtls_context.error().c_str());
+    return 1;
+  }
+  p.dtls_context = *dtls_context;
+  p.socket = &socket;
   neg::IdGenerator gen(0x5eed);
   p.transport.ice_ufrag = gen.token(8);
   p.transport.ice_pwd = gen.token(24);
