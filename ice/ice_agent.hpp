@@ -80,6 +80,11 @@ struct IceAgentConfig {
   size_t max_remote_candidates = 50;
 
   std::string software;  // SOFTWARE attribute on our requests, none if empty
+
+  // The first 4 bytes of every transaction id we send (the other 8 stay random): a server whose endpoints share one
+  // UDP port routes a response from an address it has not validated yet by this tag, instead of dropping it and
+  // waiting Ta for the triggered check to repeat it.
+  std::optional<uint32_t> transaction_tag;
 };
 
 // The role an endpoint takes (RFC 8445 §6.1.1, RFC 8839 §4.2): the offerer controls, unless exactly one side is
@@ -193,6 +198,8 @@ class IceAgent {
     IceRole role = IceRole::Controlled;
     uint32_t priority = 0;
   };
+
+  StunTransactionId next_transaction_id();
 
   // STUN in.
   std::optional<IceDropReason> on_request(base::Timestamp now, const TransportAddress& local,

@@ -49,7 +49,7 @@ void IceAgent::send_check(base::Timestamp now, CandidatePair& pair, IceOutput& o
   const uint32_t prio = candidate_priority(CandidateType::PeerReflexive, local_preference(l.candidate.priority));
   const bool use = role_ == IceRole::Controlling && (config_.nomination == NominationMode::Aggressive || pair.nominating);
   Transaction t;
-  t.id = random_.transaction_id();
+  t.id = next_transaction_id();
   auto msg = write_request(t.id, prio, use);
   if (!msg) return;
 
@@ -90,7 +90,7 @@ void IceAgent::send_consent(base::Timestamp now, IceOutput& out) {
   const uint32_t prio =
       candidate_priority(CandidateType::PeerReflexive, local_preference(locals_[pair->local].candidate.priority));
   Transaction t;
-  t.id = random_.transaction_id();
+  t.id = next_transaction_id();
   auto msg = write_request(t.id, prio, false);
   if (!msg) return;
   size_t live = 0;
@@ -120,7 +120,7 @@ void IceAgent::send_consent(base::Timestamp now, IceOutput& out) {
 
 void IceAgent::send_gather(base::Timestamp now, size_t host, IceOutput& out) {
   Transaction t;
-  t.id = random_.transaction_id();
+  t.id = next_transaction_id();
   StunWriter w(scratch_, StunMethod::Binding, StunClass::Request, t.id);
   if (!config_.software.empty()) w.add_software(config_.software);
   w.add_fingerprint();
@@ -137,6 +137,18 @@ void IceAgent::send_gather(base::Timestamp now, size_t host, IceOutput& out) {
   t.max_sends = std::max<uint8_t>(config_.gather_max_sends, 1);
   transmit(t.local, t.remote, *msg, out);
   transactions_.push_back(std::move(t));
+}
+
+StunTransactionId IceAgent::next_transaction_id() {
+  StunTransactionId id = random_.transaction_id();
+  if (config_.transaction_tag) {
+    const uint32_t tag = *config_.transaction_tag;
+    id[0] = static_cast<uint8_t>(tag >> 24);
+    id[1] = static_cast<uint8_t>(tag >> 16);
+    id[2] = static_cast<uint8_t>(tag >> 8);
+    id[3] = static_cast<uint8_t>(tag);
+  }
+  return id;
 }
 
 void IceAgent::cancel_checks(uint32_t pair_id) {

@@ -200,6 +200,8 @@ std::string ClientSession::accept_offer(const std::string& sdp) {
 void ClientSession::install(neg::NegotiatedSession session) {
   negotiated_ = std::move(session);
   const Timestamp t = now();
+  milestones_.installed = t.us();
+  if (!negotiated_.remote.candidates.empty()) milestones_.first_remote_candidate = t.us();
   for (const auto& m : negotiated_.media) {
     if (!m.accepted) continue;
     for (const auto& c : m.codecs) media_pt_[c.payload_type.value & 0x7F] = true;
@@ -240,6 +242,7 @@ void ClientSession::install(neg::NegotiatedSession session) {
 }
 
 void ClientSession::add_remote_candidate(const std::string& candidate) {
+  if (!candidate.empty() && milestones_.first_remote_candidate == 0) milestones_.first_remote_candidate = now().us();
   if (!dtls_) {  // before the SDP: kept for install()
     if (candidate.empty()) {
       early_end_ = true;
@@ -454,6 +457,7 @@ void ClientSession::drain_ice() {
   for (const auto& e : events) {
     if (const auto* sel = std::get_if<ice::SelectedPairChanged>(&e)) {
       remote_ = sel->remote.address;
+      if (milestones_.selected == 0) milestones_.selected = now().us();
       if (dtls_ && dtls_->role() == ice::DtlsRole::Client && dtls_->state() == ice::DtlsTransport::State::New) {
         dtls_->start(now(), dtls_out_);
         drain_dtls();
@@ -484,6 +488,7 @@ void ClientSession::drain_dtls() {
                                              c->role == ice::DtlsRole::Server ? rtp::SrtpKeyRole::DtlsServer
                                                                               : rtp::SrtpKeyRole::DtlsClient);
         if (s) {
+          milestones_.connected = now().us();
           srtp_.emplace(std::move(*s));
           srtp_profile_ = c->srtp_profile_name;
         } else {

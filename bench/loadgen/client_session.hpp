@@ -83,6 +83,14 @@ class ClientSession {
   uint64_t expected() const;
   uint64_t received() const;
   uint16_t local_port() const { return local_.port(); }
+  // Set-up milestones (steady µs; 0 until reached), for LOADGEN_TRACE.
+  struct Milestones {
+    int64_t installed = 0;  // the remote SDP applied
+    int64_t first_remote_candidate = 0;
+    int64_t selected = 0;   // ICE selected a pair
+    int64_t connected = 0;  // DTLS up
+  };
+  const Milestones& milestones() const { return milestones_; }
 
  private:
   struct RecvStream {
@@ -153,6 +161,7 @@ class ClientSession {
   std::optional<rtp::negotiation::OfferState> offer_state_;
   rtp::negotiation::NegotiatedSession negotiated_;
   std::string failure_;
+  Milestones milestones_;
   bool closed_ = false;
 
   boost::asio::steady_timer timer_;          // ICE, DTLS, reports

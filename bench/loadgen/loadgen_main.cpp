@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -249,6 +250,7 @@ class Run {
       ++st.next;
       auto peer = std::make_unique<Peer>();
       const auto s0 = Clock::now();
+      const int64_t s0_us = std::chrono::duration_cast<std::chrono::microseconds>(s0.time_since_epoch()).count();
       try {
         peer->session = make_session(st.echo, true);
         if (st.echo) {
@@ -259,6 +261,12 @@ class Run {
         co_await exchange(*peer);
         co_await peer->session->wait_connected(std::chrono::seconds(20));
         st.times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s0).count());
+        if (trace_) {
+          const auto& m = peer->session->milestones();
+          std::fprintf(stderr, "set-up %d: sdp %.1f ms, candidate %.1f, selected %.1f, dtls %.1f\n", st.next,
+                       (m.installed - s0_us) / 1e3, (m.first_remote_candidate - s0_us) / 1e3,
+                       (m.selected - s0_us) / 1e3, (m.connected - s0_us) / 1e3);
+        }
         if (srtp_profile_.empty()) srtp_profile_ = peer->session->srtp_profile();
         if (st.echo) peer->session->start_media();
         peers_.push_back(std::move(peer));
@@ -311,6 +319,7 @@ class Run {
   Json result_;
   std::vector<std::string> errors_;
   uint64_t next_seed_ = 1;
+  const bool trace_ = std::getenv("LOADGEN_TRACE") != nullptr;
 };
 
 }  // namespace

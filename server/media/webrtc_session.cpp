@@ -348,6 +348,7 @@ void WebRtcSession::do_install(neg::NegotiatedSession session, bool we_control) 
   cfg.allow_loopback = config_.allow_loopback;
   cfg.stun_server = config_.stun_server;
   cfg.software = config_.software;
+  cfg.transaction_tag = static_cast<uint32_t>(endpoint_id_);
   agent_.emplace(cfg);
   agent_->set_remote_credentials(negotiated_.remote.ice_ufrag, negotiated_.remote.ice_pwd);
   seed_ = rng();

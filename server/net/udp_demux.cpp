@@ -45,6 +45,14 @@ DemuxResult UdpDemux::route(const ice::TransportAddress& from, base::Bytes datag
     }
     auto it = by_remote_.find(from);
     if (it != by_remote_.end()) return {it->second, DemuxMiss::Malformed};
+    // A response (class bit C1, RFC 8489 §5) from an address not validated yet: our agents tag their transaction
+    // ids with their endpoint id (IceAgentConfig::transaction_tag). The agent authenticates it; a forged tag
+    // reaches an agent that knows no such transaction.
+    if (datagram.size() >= 20 && (datagram[0] & 0x01) != 0) {
+      return {EndpointId{(uint32_t{datagram[8]} << 24) | (uint32_t{datagram[9]} << 16) |
+                         (uint32_t{datagram[10]} << 8) | datagram[11]},
+              DemuxMiss::Malformed};
+    }
     return {std::nullopt, DemuxMiss::NoUsername};
   }
   auto it = by_remote_.find(from);

@@ -1,6 +1,7 @@
 // Routes the datagrams of one shared UDP port to the WebRtcEndpoint that owns them (DESIGN.md "One socket"):
 // STUN binding requests by the local ufrag in USERNAME, everything else by the remote address the endpoint's
-// ICE agent has validated.
+// ICE agent has validated; STUN responses from an address not validated yet by the endpoint id their transaction
+// id starts with (the owner must check that such an endpoint exists).
 #pragma once
 
 #include <cstdint>

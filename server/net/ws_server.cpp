@@ -399,6 +399,10 @@ void do_accept(const std::shared_ptr<Shared>& shared) {
       // EMFILE and the like: keep accepting; the log says why clients are refused.
       shared->log->warn("accept failed: {}", ec.message());
     } else {
+      // JSON-RPC is request/response plus events written right after a response: with Nagle's algorithm the
+      // event would wait for the client's delayed ACK (40 ms on Linux), which every trickled candidate paid.
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<HttpSession>(std::move(socket), shared)->run();
     }
     do_accept(shared);

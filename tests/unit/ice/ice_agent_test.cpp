@@ -86,6 +86,28 @@ TEST(IceAgent, ConnectsControlledToControlling) {
   expect_consistent_selection(p);
 }
 
+// A shared port routes answers by the tag at the front of our transaction ids: every check and consent request
+// carries it, and the agents still connect.
+TEST(IceAgent, TransactionTagStartsEveryTransactionId) {
+  sim::Pair p;
+  auto ca = config_a(IceRole::Controlling);
+  ca.transaction_tag = 0xA1B2C3D4;
+  p.create(std::move(ca), config_b(IceRole::Controlled));
+  p.exchange_credentials();
+  IceOutput out;
+  p.a.agent->start(p.now, out);
+  p.a.agent->add_remote_candidate(p.now, "candidate:1 1 udp 2130706431 10.0.0.2 5000 typ host", out);
+  p.a.agent->handle_timeout(p.now, out);
+  ASSERT_FALSE(out.transmits.empty());
+  for (const auto& t : out.transmits) {
+    ASSERT_GE(t.bytes.size(), 20u);
+    EXPECT_EQ(t.bytes[8], 0xA1);
+    EXPECT_EQ(t.bytes[9], 0xB2);
+    EXPECT_EQ(t.bytes[10], 0xC3);
+    EXPECT_EQ(t.bytes[11], 0xD4);
+  }
+}
+
 TEST(IceAgent, AggressiveNominationConnects) {
   sim::Pair p;
   auto ca = config_a(IceRole::Controlling);

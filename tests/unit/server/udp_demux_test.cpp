@@ -43,6 +43,28 @@ TEST(UdpDemux, StunRequestsGoByLocalUfrag) {
   EXPECT_EQ(miss.miss, DemuxMiss::UnknownUfrag);
 }
 
+// A check's answer comes from an address the endpoint has not validated yet (its own first check raced the peer's):
+// routed by the endpoint id its agent put at the front of the transaction id, not dropped.
+TEST(UdpDemux, StunResponsesFromUnknownAddressesGoByTransactionTag) {
+  UdpDemux d;
+  std::array<uint8_t, 256> buf{};
+  ice::StunTransactionId txid{};
+  txid.fill(9);
+  txid[0] = 0;
+  txid[1] = 0;
+  txid[2] = 0x01;
+  txid[3] = 0x02;
+  auto key = ice::StunIntegrityKey::short_term("remotepassword-remotepassword");
+  auto ok = ice::write_binding_success(buf, txid, kAlice, key);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(d.route(kAlice, std::vector<uint8_t>(ok->begin(), ok->end())).endpoint, 0x0102u);
+  // A validated address still wins, and requests without USERNAME stay misses.
+  d.add_remote(kAlice, 7);
+  EXPECT_EQ(d.route(kAlice, std::vector<uint8_t>(ok->begin(), ok->end())).endpoint, 7u);
+  auto req = binding_request("");
+  EXPECT_EQ(d.route(kBob, req).miss, DemuxMiss::NoUsername);
+}
+
 TEST(UdpDemux, MediaGoesByValidatedAddress) {
   UdpDemux d;
   EXPECT_EQ(d.route(kAlice, kRtp).miss, DemuxMiss::UnknownAddress);
