@@ -102,6 +102,11 @@ struct DtlsTransport::Impl {
     Call(Impl& i, base::Timestamp t, DtlsOutbox& o) : impl(i) {
       impl.now = t;
       impl.out = &o;
+      // OpenSSL 3.0's DTLS write path does not allocate a released buffer again by itself.
+      if (impl.buffers_released && impl.ssl != nullptr) {
+        SSL_alloc_buffers(impl.ssl);
+        impl.buffers_released = false;
+      }
     }
     ~Call() {
       impl.finish_datagram();
@@ -109,8 +114,21 @@ struct DtlsTransport::Impl {
       impl.incoming = {};
       impl.incoming_pending = false;
       impl.out = nullptr;
+      impl.release_idle_buffers();
     }
   };
+
+  // Once the handshake is over, a transport that carries no data channel is idle for good: its record buffers
+  // (OpenSSL's, about 34 KB, which SSL_MODE_RELEASE_BUFFERS does not free for DTLS) and our read buffer (17 KB)
+  // are given back after each call and come back on demand. One that carries SCTP keeps them.
+  void release_idle_buffers() {
+    if (!handshake_done || ssl == nullptr || stats.application_records_in > 0 || stats.application_records_out > 0) {
+      return;
+    }
+    buffers_released = SSL_free_buffers(ssl) == 1;
+    std::vector<uint8_t>().swap(read_buffer);
+  }
+  bool buffers_released = false;
 
   void finish_datagram() {
     if (outgoing.empty()) return;
@@ -288,7 +306,6 @@ DtlsTransport::Impl::Impl(std::shared_ptr<const DtlsContext> ctx, const DtlsTran
     config.initial_retransmit_timeout = base::Duration::millis(100);
   config.max_retransmit_timeout = std::max(config.max_retransmit_timeout, config.initial_retransmit_timeout);
   rto = config.initial_retransmit_timeout;
-  read_buffer.resize(kMaxApplicationData + 1024);
 
   ERR_clear_error();
   BIO_METHOD* method = datagram_bio_method();
@@ -335,6 +352,7 @@ void DtlsTransport::Impl::advance() {
 }
 
 void DtlsTransport::Impl::read_records() {
+  if (read_buffer.empty()) read_buffer.resize(kMaxApplicationData + 1024);
   for (;;) {
     ERR_clear_error();
     const int r = SSL_read(ssl, read_buffer.data(), static_cast<int>(read_buffer.size()));

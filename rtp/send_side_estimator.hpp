@@ -37,7 +37,8 @@ class SendSideEstimator {
   uint64_t acknowledged_bps() const { return acked_bps_; }
 
  private:
-  static constexpr size_t kHistory = 4096;  // sent sizes by transport sequence number (a power of two)
+  // Sent sizes by transport sequence number (a power of two): 2 s at 4 Mbit/s, twenty feedback intervals.
+  static constexpr size_t kHistory = 1024;
 
   SendSideEstimatorConfig config_;
   std::array<uint16_t, kHistory> sizes_{};   // 0: unknown

@@ -237,11 +237,26 @@ void RtpSink::remember(const PublishedPacket& p, uint16_t seq, base::Timestamp n
   const uint8_t* base = p.buffer ? p.buffer->data() : nullptr;
   const uint8_t* at = v.data().data();
   if (base == nullptr || at < base || at + v.size() > base + p.buffer->size()) return;  // not in its buffer
+  size_t max_cap = std::bit_ceil(config_.history_size < 1 ? size_t{1} : config_.history_size);
+  if (max_cap > 0x8000) max_cap = 0x8000;  // half the sequence space: a slot is never mistaken across a wrap
   if (history_.empty()) {
-    size_t cap = std::bit_ceil(config_.history_size < 1 ? size_t{1} : config_.history_size);
-    if (cap > 0x8000) cap = 0x8000;  // half the sequence space: a slot is never mistaken across a wrap
+    // Sized by the stream's rate, not its worst case: it starts small (audio stays there) and doubles whenever a
+    // slot still inside history_max_age would be overwritten.
+    const size_t cap = std::min<size_t>(64, max_cap);
     history_.resize(cap);
     history_mask_ = cap - 1;
+  } else if (history_.size() < max_cap) {
+    const HistorySlot& old = history_[seq & history_mask_];
+    if (old.source && static_cast<int64_t>(static_cast<uint32_t>(now.ms()) - old.sent_ms) <
+                          config_.history_max_age.ms()) {
+      std::vector<HistorySlot> grown(history_.size() * 2);
+      const size_t mask = grown.size() - 1;
+      for (auto& h : history_) {
+        if (h.source) grown[h.seq & mask] = std::move(h);
+      }
+      history_ = std::move(grown);
+      history_mask_ = mask;
+    }
   }
   HistorySlot& s = history_[seq & history_mask_];
   s.source = p.buffer;

@@ -376,6 +376,21 @@ INSTANTIATE_TEST_SUITE_P(Profiles, RtxAnswer,
                          ::testing::Values(rtp::SrtpProfile::AesCm128HmacSha1_80, rtp::SrtpProfile::AeadAes128Gcm),
                          [](const auto& info) { return std::string(rtp::name(info.param)) == "AEAD_AES_128_GCM" ? "Gcm" : "AesCm"; });
 
+// The history starts small and grows with the stream's rate: 300 packets within the max age (1 s) are all still
+// there, though the first allocation held 64; a slow stream never grows it.
+TEST(RtpSink, HistoryGrowsWithTheRateUpToItsMaxAge) {
+  TestSource src;
+  chrome_ids(src.info.extensions);
+  RtpSinkConfig c = sink_config();
+  c.rtx_ssrc = Ssrc(0x5152);
+  c.rtx_payload_type = PayloadType(97);
+  Leg leg(c);
+  for (int i = 0; i < 300; ++i) leg.sink->on_packet(src.next(ms(i)), ms(i));  // 1000 packets per second
+  ASSERT_EQ(leg.sent.size(), 300u);
+  send_rtcp(*leg.sink, nack_for(Ssrc(0x5151), {1000, 1100, 1299}), ms(400));
+  EXPECT_EQ(leg.sent.size(), 303u);
+}
+
 TEST(RtpSink, RtxResendGetsAFreshTransportSequenceNumber) {
   TestSource src;
   chrome_ids(src.info.extensions);
