@@ -113,6 +113,7 @@ struct DtlsTransport::Impl {
       impl.sync_timer();
       impl.incoming = {};
       impl.incoming_pending = false;
+      impl.maybe_release();
       impl.out = nullptr;
       impl.release_idle_buffers();
     }
@@ -121,6 +122,30 @@ struct DtlsTransport::Impl {
   // Once the handshake is over, a transport that carries no data channel is idle for good: its record buffers
   // (OpenSSL's, about 34 KB, which SSL_MODE_RELEASE_BUFFERS does not free for DTLS) and our read buffer (17 KB)
   // are given back after each call and come back on demand. One that carries SCTP keeps them.
+  // release_when_idle: see DtlsTransportConfig. Runs at the end of a call, so nothing is pending in OpenSSL.
+  void maybe_release() {
+    if (ssl == nullptr || state != State::Connected || !config.release_when_idle || now < release_at ||
+        stats.application_records_in > 0 || stats.application_records_out > 0) {
+      return;
+    }
+    finish_datagram();  // whatever this call wrote already went to `out`
+    ERR_clear_error();
+    capturing_close = true;  // the close_notify SSL_shutdown writes (and flushes) is kept for close()
+    SSL_shutdown(ssl);
+    ERR_clear_error();
+    finish_datagram();
+    capturing_close = false;
+    SSL_free(ssl);
+    ssl = nullptr;
+    buffers_released = false;
+    std::vector<uint8_t>().swap(read_buffer);
+    deadline = base::Timestamp::infinite();
+    released = true;
+  }
+  bool released = false;
+  base::Timestamp release_at = base::Timestamp::infinite();
+  std::vector<uint8_t> close_notify;
+
   void release_idle_buffers() {
     if (!handshake_done || ssl == nullptr || stats.application_records_in > 0 || stats.application_records_out > 0) {
       return;
@@ -130,8 +155,15 @@ struct DtlsTransport::Impl {
   }
   bool buffers_released = false;
 
+  bool capturing_close = false;
+
   void finish_datagram() {
     if (outgoing.empty()) return;
+    if (capturing_close) {
+      close_notify.insert(close_notify.end(), outgoing.begin(), outgoing.end());
+      outgoing = {};
+      return;
+    }
     ++stats.datagrams_out;
     if (out != nullptr) out->datagrams.push(std::move(outgoing));
     outgoing = {};
@@ -148,6 +180,7 @@ struct DtlsTransport::Impl {
     } else if (deadline.is_infinite()) {
       deadline = now + rto;  // a timer restarted without asking us (should not happen): keep it moving
     }
+    if (state == State::Connected && config.release_when_idle) deadline = base::earliest(deadline, release_at);
   }
 
   void emit(DtlsEvent e) {
@@ -416,6 +449,9 @@ void DtlsTransport::Impl::verify_and_connect() {
     }
   }
   state = State::Connected;
+  if (config.release_when_idle) {
+    release_at = config.role == DtlsRole::Client ? now : now + config.server_release_grace;
+  }
   emit(std::move(c));
 }
 
@@ -442,6 +478,19 @@ void DtlsTransport::start(base::Timestamp now, DtlsOutbox& out) {
 void DtlsTransport::handle_datagram(base::Timestamp now, base::Bytes datagram, DtlsOutbox& out) {
   Impl& i = *impl_;
   ++i.stats.datagrams_in;
+  if (i.released && i.state == State::Connected) {
+    // Only the peer's close_notify can still mean something (see DtlsTransportConfig::release_when_idle).
+    const std::vector<uint8_t>& ours = i.close_notify;
+    if (!ours.empty() && datagram.size() == ours.size() && datagram[0] == 21 && datagram[3] == ours[3] &&
+        datagram[4] == ours[4]) {
+      Impl::Call call(i, now, out);
+      i.state = State::Closed;
+      i.emit(DtlsClosed{});
+    } else {
+      ++i.stats.datagrams_ignored;
+    }
+    return;
+  }
   if (i.ssl == nullptr || datagram.empty() || i.state == State::Closed || i.state == State::Failed ||
       (i.state == State::New && i.config.role == DtlsRole::Client)) {
     ++i.stats.datagrams_ignored;
@@ -492,7 +541,7 @@ bool DtlsTransport::set_remote_fingerprint(const Fingerprint& fingerprint, DtlsO
 
 std::optional<DtlsSendError> DtlsTransport::send_application_data(base::Bytes bytes, DtlsOutbox& out) {
   Impl& i = *impl_;
-  if (i.state != State::Connected) return DtlsSendError::NotConnected;
+  if (i.state != State::Connected || i.released) return DtlsSendError::NotConnected;
   if (bytes.size() > kMaxApplicationData) return DtlsSendError::TooLarge;
   if (bytes.empty()) return std::nullopt;
   Impl::Call call(i, i.now, out);
@@ -515,11 +564,16 @@ void DtlsTransport::close(base::Timestamp now, DtlsOutbox& out) {
     ERR_clear_error();
     SSL_shutdown(i.ssl);  // close_notify; we do not wait for the peer's
     ERR_clear_error();
+  } else if (i.released && !i.close_notify.empty()) {
+    i.outgoing = std::move(i.close_notify);  // made at release time; Call sends it
+    i.close_notify = {};
   }
   i.state = State::Closed;
   i.deadline = base::Timestamp::infinite();
   i.emit(DtlsClosed{});
 }
+
+bool DtlsTransport::released() const { return impl_->released; }
 
 DtlsTransport::State DtlsTransport::state() const { return impl_->state; }
 DtlsRole DtlsTransport::role() const { return impl_->config.role; }

@@ -60,6 +60,16 @@ struct DtlsTransportConfig {
   // 1 s on networks known to be fast; ICE has just measured the path). OpenSSL gives up after 12 timeouts.
   base::Duration initial_retransmit_timeout = base::Duration::millis(100);
   base::Duration max_retransmit_timeout = base::Duration::seconds(4);
+  // No SCTP will ever run over this transport (the SDP negotiated no data channel): once connected, OpenSSL's
+  // session (about 50 KB) is freed, keeping only what the end needs. As DTLS client we finished last, so the peer
+  // is done too and the release is immediate; as server the peer may still resend its last flight if ours was
+  // lost, so we keep answering for server_release_grace. Afterwards close() sends a close_notify made at release
+  // time (no record follows it, so its sequence number is still the next), and a record from the peer shaped like
+  // its close_notify (alert type, epoch 1, the same length as ours, which uses the same cipher) closes us: it cannot
+  // be authenticated any more, which only lets an attacker who can forge the peer's address stop what a forged
+  // ICE consent failure would stop anyway 30 s later.
+  bool release_when_idle = false;
+  base::Duration server_release_grace = base::Duration::seconds(10);
 };
 
 enum class DtlsSendError : uint8_t { NotConnected, TooLarge, Failed };
@@ -109,6 +119,8 @@ class DtlsTransport {
 
   State state() const;
   DtlsRole role() const;
+  // The session was freed (release_when_idle): state() stays Connected until close() or the peer's close_notify.
+  bool released() const;
   const Stats& stats() const;
 
   struct Impl;

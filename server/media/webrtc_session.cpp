@@ -357,6 +357,9 @@ void WebRtcSession::do_install(neg::NegotiatedSession session, bool we_control) 
   ice::DtlsTransportConfig dcfg;
   dcfg.role = negotiated_.dtls_role == neg::DtlsRole::Client ? ice::DtlsRole::Client : ice::DtlsRole::Server;
   dcfg.mtu = config_.mtu;
+  // No data channel in the SDP (renegotiation is not supported, so none can come later): DTLS only makes the SRTP
+  // keys, and its OpenSSL session is freed once that is done.
+  dcfg.release_when_idle = !data_negotiated_;
   for (const auto& fp : negotiated_.remote.fingerprints) {
     std::string hex;
     for (uint8_t b : fp.bytes) {

@@ -471,6 +471,71 @@ TEST(DtlsTransport, CloseNotifyClosesThePeer) {
   }
 }
 
+// release_when_idle: the client frees its session as soon as it connects, the server after its grace (it may have
+// to resend its last flight); SRTP keys were already out. close() still sends a close_notify the peer accepts, and
+// the peer's close_notify still closes a released transport; anything else is ignored.
+TEST(DtlsTransport, ReleasedWhenIdleStillClosesBothWays) {
+  for (int closer = 0; closer < 2; ++closer) {
+    SCOPED_TRACE("closer " + std::to_string(closer));
+    DtlsTransportConfig c{.role = DtlsRole::Client};
+    DtlsTransportConfig srv{.role = DtlsRole::Server};
+    c.release_when_idle = true;
+    srv.release_when_idle = true;
+    srv.server_release_grace = Duration::seconds(10);
+    Link link(c, srv);
+    link.start();
+    link.run(Duration::seconds(1));
+    expect_connected_pair(link);
+    EXPECT_TRUE(link.a().t.released());   // client: at once
+    EXPECT_FALSE(link.b().t.released());  // server: not before its grace
+    link.run(Duration::seconds(11));
+    EXPECT_TRUE(link.b().t.released());
+    EXPECT_EQ(link.a().t.state(), DtlsTransport::State::Connected);
+    EXPECT_EQ(link.b().t.state(), DtlsTransport::State::Connected);
+    Endpoint& e = link.ep(closer);
+    EXPECT_EQ(e.t.send_application_data(std::vector<uint8_t>{1}, e.out), DtlsSendError::NotConnected);
+    // Garbage and a record of another shape are ignored.
+    Endpoint& other = link.ep(1 - closer);
+    const auto ignored = other.t.stats().datagrams_ignored;
+    link.deliver(1 - closer, std::vector<uint8_t>{23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 1, 0});
+    EXPECT_EQ(other.t.stats().datagrams_ignored, ignored + 1);
+    EXPECT_EQ(other.t.state(), DtlsTransport::State::Connected);
+
+    e.t.close(link.now(), e.out);
+    ASSERT_EQ(e.out.datagrams.size(), 1u);
+    EXPECT_EQ(e.out.datagrams[0][0], 21);
+    link.collect(closer);
+    link.run();
+    EXPECT_EQ(e.t.state(), DtlsTransport::State::Closed);
+    EXPECT_EQ(other.t.state(), DtlsTransport::State::Closed);
+    EXPECT_EQ(other.count<DtlsClosed>(), 1u);
+    EXPECT_EQ(other.count<DtlsFailed>(), 0u);
+  }
+}
+
+// The server keeps its session through the grace: a client whose last flight went unanswered (our flight 4 lost)
+// retransmits and still connects.
+TEST(DtlsTransport, ServerReleaseWaitsForALostLastFlight) {
+  DtlsTransportConfig c{.role = DtlsRole::Client};
+  DtlsTransportConfig srv{.role = DtlsRole::Server};
+  c.release_when_idle = true;
+  srv.release_when_idle = true;
+  Link link(c, srv);
+  int dropped = 0;
+  link.filter = [&](int from, size_t batch, std::vector<uint8_t>&) {
+    if (from == 1 && batch == 2) {
+      ++dropped;
+      return false;
+    }
+    return true;
+  };
+  link.start();
+  link.run();
+  EXPECT_GE(dropped, 1);
+  expect_connected_pair(link);
+  EXPECT_TRUE(link.a().t.released());
+}
+
 TEST(DtlsTransport, CloseBeforeConnectingReportsClosedAndSendsNothing) {
   Link link = Link::client_server();
   link.start();
