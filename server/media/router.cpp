@@ -16,7 +16,7 @@ Router::Router(RtpSourceInfo info, RouterConfig config)
   if (config_.group_size == 0) config_.group_size = 1;
   if (config_.max_batch == 0) config_.max_batch = 1;
   members_.store(std::make_shared<const Members>());
-  pending_.reserve(config_.max_batch);
+  // pending_ gets its capacity at the first dispatched packet: most routers (a viewer's own output) never have one.
 }
 
 Router::~Router() {
@@ -133,6 +133,7 @@ void Router::publish(const PublishedPacket& packet, base::Timestamp now) {
   delivered_inline_ += groups[0]->sinks.size();
   if (groups.size() == 1) return;
   if (pending_.empty()) pending_members_ = std::move(m);
+  if (pending_.capacity() == 0) pending_.reserve(config_.max_batch);
   pending_.push_back(packet);
   if (pending_.size() >= config_.max_batch) flush(now);
 }

@@ -119,7 +119,7 @@ WebRtcSession::WebRtcSession(Strand strand, MediaPort& port, std::shared_ptr<con
   seed_ = rng();
   outputs_[0] = std::make_shared<Router>(RtpSourceInfo{MediaKind::Audio, 48000, {}, {}});
   outputs_[1] = std::make_shared<Router>(RtpSourceInfo{MediaKind::Video, 90000, {}, {}});
-  twcc_arrivals_.reserve(256);
+  // twcc_arrivals_ grows at the first transport-cc packet received: a viewer that only receives never needs it.
 }
 
 WebRtcSession::~WebRtcSession() {
@@ -504,6 +504,7 @@ void WebRtcSession::handle_rtp(base::Timestamp now, base::BufferRef buf) {
   auto raw = rtp::RtpPacketView::parse(base::Bytes(buf->data(), buf->size()), first);
   if (!raw) return;
   if (auto tseq = raw->transport_sequence_number(); tseq && twcc_arrivals_.size() < kMaxTwccArrivals) {
+    if (twcc_arrivals_.capacity() == 0) twcc_arrivals_.reserve(256);
     twcc_arrivals_.push_back({*tseq, now});
   }
   bool is_rtx = false;
