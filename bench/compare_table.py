@@ -89,7 +89,23 @@ def load_runs(directory):
 
 
 def ok(run):
-    return not run.get("failed") and run.get("packets_forwarded") is not None
+    """A run that counts: it finished and every session it asked for was set up (a partial one ran a lighter load,
+    so its figures would not compare)."""
+    if run.get("failed") or run.get("packets_forwarded") is None:
+        return False
+    return (run.get("setup") or {}).get("failed", 0) == 0
+
+
+def doubts(run):
+    """Why a run that counts may still be the load generator's limit rather than the server's."""
+    out = []
+    if (run.get("loadgen_cpu_pct") or 0) > 80:
+        out.append(f"load generator at {run['loadgen_cpu_pct']:.0f} % CPU")
+    if run.get("loadgen_socket_drops"):
+        out.append(f"{run['loadgen_socket_drops']} datagrams dropped at the load generator's sockets")
+    if run.get("send_failures"):
+        out.append(f"{run['send_failures']} packets the load generator could not send")
+    return out
 
 
 def median(values):
@@ -165,7 +181,11 @@ def build_rows(runs, rounds_wanted):
             for r in runs[(label, s)]:
                 if not ok(r):
                     errs = r.get("errors") or ["no result"]
+                    if not r.get("failed") and (r.get("setup") or {}).get("failed"):
+                        errs = [f"{r['setup']['failed']} set-ups failed (left out of the medians): {errs[0]}"]
                     failures.append(f"{label} round {r['_round']} {s}: {errs[0]}")
+                elif doubts(r):
+                    failures.append(f"{label} round {r['_round']} {s} (counted, but): {'; '.join(doubts(r))}")
                 elif r.get("errors"):
                     failures.append(f"{label} round {r['_round']} {s} (ran, reported): {'; '.join(map(str, r['errors'][:3]))}")
     return blocks, servers, failures

@@ -104,8 +104,8 @@ struct DtlsTransport::Impl {
       impl.out = &o;
       // OpenSSL 3.0's DTLS write path does not allocate a released buffer again by itself.
       if (impl.buffers_released && impl.ssl != nullptr) {
-        SSL_alloc_buffers(impl.ssl);
         impl.buffers_released = false;
+        if (SSL_alloc_buffers(impl.ssl) != 1) impl.fail("no memory for the DTLS record buffers");
       }
     }
     ~Call() {
@@ -497,6 +497,7 @@ void DtlsTransport::handle_datagram(base::Timestamp now, base::Bytes datagram, D
     return;
   }
   Impl::Call call(i, now, out);
+  if (i.state == State::Failed) return;
   if (i.state == State::New) i.state = State::Connecting;
   i.incoming = datagram;
   i.incoming_pending = true;
@@ -508,6 +509,7 @@ void DtlsTransport::handle_timeout(base::Timestamp now, DtlsOutbox& out) {
   if (i.ssl == nullptr || (i.state != State::Connecting && i.state != State::Connected)) return;
   if (i.deadline.is_infinite() || now < i.deadline) return;
   Impl::Call call(i, now, out);
+  if (i.state == State::Failed) return;
   timeval left{};
   if (DTLSv1_get_timeout(i.ssl, &left) != 1) return;  // OpenSSL stopped its timer: Call clears ours
   if (i.openssl_deadline != nullptr && (i.openssl_deadline->tv_sec != 0 || i.openssl_deadline->tv_usec != 0)) {
@@ -534,7 +536,7 @@ bool DtlsTransport::set_remote_fingerprint(const Fingerprint& fingerprint, DtlsO
   i.expected = fingerprint;
   if (i.handshake_done && i.state == State::Connecting) {
     Impl::Call call(i, i.now, out);
-    i.verify_and_connect();
+    if (i.state != State::Failed) i.verify_and_connect();
   }
   return true;
 }
@@ -545,6 +547,7 @@ std::optional<DtlsSendError> DtlsTransport::send_application_data(base::Bytes by
   if (bytes.size() > kMaxApplicationData) return DtlsSendError::TooLarge;
   if (bytes.empty()) return std::nullopt;
   Impl::Call call(i, i.now, out);
+  if (i.state == State::Failed) return DtlsSendError::Failed;
   ERR_clear_error();
   const int r = SSL_write(i.ssl, bytes.data(), static_cast<int>(bytes.size()));
   if (r <= 0) {
@@ -560,6 +563,7 @@ void DtlsTransport::close(base::Timestamp now, DtlsOutbox& out) {
   Impl& i = *impl_;
   if (i.state == State::Closed || i.state == State::Failed) return;
   Impl::Call call(i, now, out);
+  if (i.state == State::Failed) return;
   if (i.ssl != nullptr && i.handshake_done) {
     ERR_clear_error();
     SSL_shutdown(i.ssl);  // close_notify; we do not wait for the peer's

@@ -111,6 +111,7 @@ ClientSession::ClientSession(boost::asio::io_context& io, ClientSessionConfig co
   const int fd = socket_.native_handle();
   int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   int size = 4 << 20;
   // Root may exceed rmem_max; otherwise take what the kernel allows.
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0) {
@@ -305,7 +306,7 @@ void ClientSession::drain_socket() {
   std::array<mmsghdr, kBatch> msgs{};
   std::array<iovec, kBatch> iov{};
   std::array<sockaddr_in, kBatch> from{};
-  std::array<std::array<uint8_t, CMSG_SPACE(sizeof(timespec))>, kBatch> control{};
+  std::array<std::array<uint8_t, CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(uint32_t))>, kBatch> control{};
   for (int rounds = 0; rounds < 64 && !closed_; ++rounds) {
     for (size_t i = 0; i < kBatch; ++i) {
       iov[i] = {rx_.data() + i * kSlot, kSlot};
@@ -326,6 +327,10 @@ void ClientSession::drain_socket() {
           timespec ts{};
           std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
           arrival = static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+          uint32_t drops = 0;  // cumulative for the socket
+          std::memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+          socket_drops_ = std::max<uint64_t>(socket_drops_, drops);
         }
       }
       if (arrival == 0) arrival = realtime_ns();
@@ -368,7 +373,14 @@ void ClientSession::on_datagram(uint8_t* data, size_t len, int64_t arrival_ns) {
 
 void ClientSession::on_rtp(uint8_t* data, size_t len, int64_t arrival_ns) {
   const uint8_t pt = data[1] & 0x7F;
-  if (!media_pt_[pt]) return;  // RTX, padding probes, anything not negotiated as media
+  if (!media_pt_[pt]) {  // RTX, probes on their own SSRC, anything not negotiated as media
+    ++totals_.unexpected_pt;
+    return;
+  }
+  if (data[0] & 0x20) {  // padding: bandwidth probes (our payloads are never padded)
+    ++totals_.padding_received;
+    return;
+  }
   const uint32_t ssrc = load32(data + 8);
   const uint16_t seq = load16(data + 2);
   RecvStream* s = nullptr;
@@ -643,7 +655,10 @@ void ClientSession::flush_batch() {
     msgs[i].msg_hdr.msg_name = const_cast<sockaddr_in*>(&to);
     msgs[i].msg_hdr.msg_namelen = sizeof(to);
   }
-  sendmmsg(socket_.native_handle(), msgs.data(), static_cast<unsigned>(batch_len_), MSG_DONTWAIT);
+  const int sent = sendmmsg(socket_.native_handle(), msgs.data(), static_cast<unsigned>(batch_len_), MSG_DONTWAIT);
+  const size_t unsent = batch_len_ - static_cast<size_t>(std::max(sent, 0));
+  totals_.send_failures += unsent;
+  totals_.rtp_sent -= unsent;
   batch_len_ = 0;
 }
 

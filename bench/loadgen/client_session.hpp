@@ -41,6 +41,9 @@ struct Totals {
   uint64_t keyframe_requests = 0;
   uint64_t srtp_errors = 0;
   uint64_t trailer_missing = 0;  // decrypted media without our trailer
+  uint64_t padding_received = 0;  // RTP with the P bit (bandwidth probes): not counted as forwarded media
+  uint64_t unexpected_pt = 0;     // RTP of a payload type we did not negotiate as media (RTX, or a server's mistake)
+  uint64_t send_failures = 0;     // packets sendmmsg did not take (not counted as sent)
   LatencyHistogram latency;      // µs, from the payload's send time to the kernel's arrival stamp
   bool measure_latency = false;  // only inside the window
 };
@@ -82,6 +85,8 @@ class ClientSession {
   // Loss over the whole session: packets expected from each received SSRC's sequence numbers, and received.
   uint64_t expected() const;
   uint64_t received() const;
+  // Datagrams the kernel dropped at our socket for want of buffer (SO_RXQ_OVFL): the load generator's fault.
+  uint64_t socket_drops() const { return socket_drops_; }
   uint16_t local_port() const { return local_.port(); }
   // Set-up milestones (steady µs; 0 until reached), for LOADGEN_TRACE.
   struct Milestones {
@@ -173,6 +178,7 @@ class ClientSession {
   std::vector<RecvStream> streams_;
   std::array<bool, 128> media_pt_{};  // payload types of negotiated codecs
   uint32_t sample_counter_ = 0;
+  uint64_t socket_drops_ = 0;
   std::vector<uint8_t> rx_;           // recvmmsg buffers
   std::vector<uint8_t> scratch_;
 

@@ -6,6 +6,7 @@
 //   medley_loadgen --server medley --url ws://10.77.0.1:8888/kurento --ip 10.77.0.1 --server-pid PID
 //       --scenario fanout --subscribers 100 --json out.json
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -114,6 +116,8 @@ class Run {
     const ml::ProcessUsage loaded = usage();
     const uint64_t rx0 = totals_.rtp_received, bytes0 = totals_.bytes_received, tx0 = totals_.rtp_sent;
     const uint64_t txb0 = tx_bytes();
+    const auto [expected0, received0] = stream_counts();
+    const double self0 = self_cpu_seconds();
     totals_.latency.clear();
     totals_.measure_latency = true;
     const auto t0 = Clock::now();
@@ -124,11 +128,17 @@ class Run {
     const double window = std::chrono::duration<double>(t1 - t0).count();
     const uint64_t rx = totals_.rtp_received - rx0, bytes = totals_.bytes_received - bytes0;
     const double cpu = end.cpu_seconds - loaded.cpu_seconds;
-
-    uint64_t expected = 0, received = 0;
-    for (const auto& p : peers_) {
-      expected += p->session->expected();
-      received += p->session->received();
+    const double self_cpu = self_cpu_seconds() - self0;
+    // Loss inside the window only: what the sequence numbers say was sent to the receivers, and what came.
+    const auto [expected1, received1] = stream_counts();
+    const uint64_t expected = expected1 - expected0, received = received1 - received0;
+    uint64_t socket_drops = 0;
+    for (const auto& p : peers_) socket_drops += p->session->socket_drops();
+    // Set-up CPU without the forwarding that ran meanwhile (media to those already connected), at the window's
+    // cost per forwarded packet.
+    if (cpu > 0 && rx > 0 && setup_count_ > 0) {
+      const double net = setup_cpu_s_ - static_cast<double>(setup_forwarded_) * cpu / static_cast<double>(rx);
+      setup_["server_cpu_ms_per_setup"] = std::max(0.0, net) * 1000 / static_cast<double>(setup_count_);
     }
     const size_t senders = o_.scenario == "echo" ? peers_.size() : publishers_.size();
     const size_t sessions = peers_.size() + publishers_.size();
@@ -164,6 +174,12 @@ class Run {
                   : 0},
         {"setup", setup_},
         {"keyframe_requests", totals_.keyframe_requests},
+        {"sessions_requested", (o_.scenario == "echo" ? o_.sessions : o_.subscribers) + publishers_.size()},
+        {"loadgen_cpu_pct", 100.0 * self_cpu / window},
+        {"loadgen_socket_drops", socket_drops},
+        {"padding_received", totals_.padding_received},
+        {"unexpected_pt", totals_.unexpected_pt},
+        {"send_failures", totals_.send_failures},
         {"srtp_errors", totals_.srtp_errors},
         {"trailer_missing", totals_.trailer_missing},
         {"errors", errors_},
@@ -194,6 +210,22 @@ class Run {
   ml::ProcessUsage usage() const { return o_.server_pid > 0 ? ml::process_tree_usage(o_.server_pid) : ml::ProcessUsage{}; }
 
   uint64_t tx_bytes() const { return totals_.bytes_sent; }
+
+  std::pair<uint64_t, uint64_t> stream_counts() const {
+    uint64_t expected = 0, received = 0;
+    for (const auto& p : peers_) {
+      expected += p->session->expected();
+      received += p->session->received();
+    }
+    return {expected, received};
+  }
+
+  static double self_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  }
 
   std::unique_ptr<ml::ClientSession> make_session(bool send, bool receive) {
     ml::ClientSessionConfig c;
@@ -282,6 +314,7 @@ class Run {
   // Sets up `count` sessions, setup_concurrency at a time; times each from its first request to DTLS connected.
   asio::awaitable<void> setup_all(int count, bool echo) {
     const ml::ProcessUsage u0 = usage();
+    const uint64_t rx0 = totals_.rtp_received;
     const auto t0 = Clock::now();
     SetupState st;
     st.count = count;
@@ -295,6 +328,18 @@ class Run {
     co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = usage().cpu_seconds - u0.cpu_seconds;
+    setup_cpu_s_ = cpu;
+    setup_forwarded_ = totals_.rtp_received - rx0;
+    setup_count_ = st.times.size();
+    // What failed is released on the server too, so it costs the others neither CPU nor memory.
+    for (auto& p : failed_) {
+      if (!p->signaling) continue;
+      try {
+        co_await p->signaling->close();
+      } catch (const std::exception& e) {
+        if (errors_.size() < 20) errors_.push_back(std::string("close after a failed set-up: ") + e.what());
+      }
+    }
     std::sort(st.times.begin(), st.times.end());
     const double n = static_cast<double>(st.times.size());
     setup_ = {{"count", st.times.size()},
@@ -302,7 +347,8 @@ class Run {
               {"concurrency", workers},
               {"wall_s", wall},
               {"per_s", wall > 0 ? n / wall : 0},
-              {"server_cpu_ms_per_setup", n > 0 ? cpu * 1000 / n : 0},
+              {"server_cpu_ms_per_setup", n > 0 ? cpu * 1000 / n : 0},  // net of forwarding once known
+              {"server_cpu_ms_per_setup_raw", n > 0 ? cpu * 1000 / n : 0},
               {"ms_p50", percentile(st.times, 0.5)},
               {"ms_p99", percentile(st.times, 0.99)}};
   }
@@ -319,6 +365,9 @@ class Run {
   Json result_;
   std::vector<std::string> errors_;
   uint64_t next_seed_ = 1;
+  double setup_cpu_s_ = 0;
+  uint64_t setup_forwarded_ = 0;
+  size_t setup_count_ = 0;
   const bool trace_ = std::getenv("LOADGEN_TRACE") != nullptr;
 };
 

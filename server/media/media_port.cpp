@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -45,7 +46,11 @@ base::Result<std::unique_ptr<MediaPort>, std::string> MediaPort::open(
   return port;
 }
 
-MediaPort::MediaPort(boost::asio::io_context& io) : io_(io) {}
+MediaPort::MediaPort(boost::asio::io_context& io) : io_(io) {
+  // Tags must not be guessable from outside: a forged answer with a live tag costs its endpoint a parse.
+  std::random_device rd;
+  tag_state_ = (uint64_t{rd()} << 32) ^ rd();
+}
 
 MediaPort::~MediaPort() {
   for (auto& s : sockets_) s->udp->close();
@@ -66,6 +71,22 @@ net::EndpointId MediaPort::add_endpoint(std::weak_ptr<DatagramReceiver> receiver
   return id;
 }
 
+uint32_t MediaPort::add_stun_tag(net::EndpointId endpoint) {
+  uint32_t tag = 0;
+  {
+    std::lock_guard lock(tags_mutex_);
+    do {
+      uint64_t z = (tag_state_ += 0x9E3779B97F4A7C15ULL);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+      tag = static_cast<uint32_t>(z ^ (z >> 31));
+    } while (tag == 0 || tags_.count(tag) != 0);
+    tags_.emplace(tag, endpoint);
+  }
+  on_every_socket([tag, endpoint](Socket& s) { s.demux.add_tag(tag, endpoint); });
+  return tag;
+}
+
 void MediaPort::add_ufrag(const std::string& ufrag, net::EndpointId endpoint) {
   on_every_socket([ufrag, endpoint](Socket& s) { s.demux.add_ufrag(ufrag, endpoint); });
 }
@@ -76,6 +97,10 @@ void MediaPort::add_remote(const ice::TransportAddress& remote, net::EndpointId 
 
 void MediaPort::remove_endpoint(net::EndpointId endpoint) {
   endpoints_.fetch_sub(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(tags_mutex_);
+    std::erase_if(tags_, [endpoint](const auto& kv) { return kv.second == endpoint; });
+  }
   on_every_socket([endpoint](Socket& s) {
     s.demux.remove_endpoint(endpoint);
     s.receivers.erase(endpoint);

@@ -64,6 +64,10 @@ class MediaPort {
 
   // Registration, from any thread; takes effect on each socket's strand in call order.
   net::EndpointId add_endpoint(std::weak_ptr<DatagramReceiver> receiver);
+  // A random 32-bit tag, unique among live endpoints, for the front of the endpoint's STUN transaction ids
+  // (IceAgentConfig::transaction_tag): answers to its checks are routed by it (the demux), whatever address they
+  // come from. Forgotten with remove_endpoint().
+  uint32_t add_stun_tag(net::EndpointId endpoint);
   void add_ufrag(const std::string& ufrag, net::EndpointId endpoint);
   void add_remote(const ice::TransportAddress& remote, net::EndpointId endpoint);
   void remove_endpoint(net::EndpointId endpoint);
@@ -99,6 +103,9 @@ class MediaPort {
   std::vector<std::unique_ptr<Socket>> sockets_;
   std::vector<ice::TransportAddress> addresses_;
   std::atomic<net::EndpointId> next_id_{1};
+  std::mutex tags_mutex_;
+  std::unordered_map<uint32_t, net::EndpointId> tags_;  // live tags (uniqueness), under tags_mutex_
+  uint64_t tag_state_;                                   // splitmix64, under tags_mutex_
   std::atomic<size_t> endpoints_{0};
   std::atomic<uint64_t> unrouted_{0};
 };

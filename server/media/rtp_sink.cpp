@@ -247,7 +247,7 @@ void RtpSink::remember(const PublishedPacket& p, uint16_t seq, base::Timestamp n
     history_mask_ = cap - 1;
   } else if (history_.size() < max_cap) {
     const HistorySlot& old = history_[seq & history_mask_];
-    if (old.source && static_cast<int64_t>(static_cast<uint32_t>(now.ms()) - old.sent_ms) <
+    if (old.source && old.seq != seq && static_cast<int64_t>(static_cast<uint32_t>(now.ms()) - old.sent_ms) <
                           config_.history_max_age.ms()) {
       std::vector<HistorySlot> grown(history_.size() * 2);
       const size_t mask = grown.size() - 1;

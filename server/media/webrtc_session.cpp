@@ -135,6 +135,7 @@ void WebRtcSession::open() {
     if (auto self = weak.lock()) self->request_keyframe_upstream(Kind::Video, now);
   });
   endpoint_id_ = port_.add_endpoint(weak);
+  stun_tag_ = port_.add_stun_tag(endpoint_id_);
   port_.add_ufrag(credentials_.ufrag, endpoint_id_);
 }
 
@@ -348,7 +349,7 @@ void WebRtcSession::do_install(neg::NegotiatedSession session, bool we_control) 
   cfg.allow_loopback = config_.allow_loopback;
   cfg.stun_server = config_.stun_server;
   cfg.software = config_.software;
-  cfg.transaction_tag = static_cast<uint32_t>(endpoint_id_);
+  cfg.transaction_tag = stun_tag_;
   agent_.emplace(cfg);
   agent_->set_remote_credentials(negotiated_.remote.ice_ufrag, negotiated_.remote.ice_pwd);
   seed_ = rng();
@@ -411,8 +412,10 @@ void WebRtcSession::handle_datagram(base::Timestamp now, const ice::TransportAdd
       if (agent_) {
         const bool used = !agent_->handle_stun(now, local, from, bytes, ice_out_).has_value();
         // An authenticated check from a new address: what comes next from there (DTLS, media) is ours. Claimed
-        // before our response goes out, so the port knows it by the time the peer's DTLS follows.
-        if (used && std::find(known_remotes_.begin(), known_remotes_.end(), from) == known_remotes_.end() &&
+        // before our response goes out, so the port knows it by the time the peer's DTLS follows. Only requests
+        // claim: a used request passed MESSAGE-INTEGRITY, an answer may be an unauthenticated 400/401.
+        const bool request = bytes.size() >= 2 && (bytes[0] & 0x01) == 0 && (bytes[1] & 0x10) == 0;
+        if (used && request && std::find(known_remotes_.begin(), known_remotes_.end(), from) == known_remotes_.end() &&
             known_remotes_.size() < 16) {
           known_remotes_.push_back(from);
           port_.add_remote(from, endpoint_id_);

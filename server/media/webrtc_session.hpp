@@ -169,6 +169,7 @@ class WebRtcSession : public DatagramReceiver, public std::enable_shared_from_th
   ice::IceCredentials credentials_;
   std::array<std::shared_ptr<Router>, 2> outputs_;
   net::EndpointId endpoint_id_ = 0;
+  uint32_t stun_tag_ = 0;
 
   boost::asio::steady_timer timer_;
   base::Timestamp timer_at_ = base::Timestamp::infinite();

@@ -28,7 +28,10 @@ void UdpDemux::add_remote(const ice::TransportAddress& remote, EndpointId endpoi
 
 void UdpDemux::remove_remote(const ice::TransportAddress& remote) { by_remote_.erase(remote); }
 
+void UdpDemux::add_tag(uint32_t tag, EndpointId endpoint) { by_tag_[tag] = endpoint; }
+
 void UdpDemux::remove_endpoint(EndpointId endpoint) {
+  std::erase_if(by_tag_, [&](const auto& kv) { return kv.second == endpoint; });
   std::erase_if(by_ufrag_, [&](const auto& kv) { return kv.second == endpoint; });
   std::erase_if(by_remote_, [&](const auto& kv) { return kv.second == endpoint; });
 }
@@ -43,16 +46,19 @@ DemuxResult UdpDemux::route(const ice::TransportAddress& from, base::Bytes datag
       if (it != by_ufrag_.end()) return {it->second, DemuxMiss::Malformed};
       return {std::nullopt, DemuxMiss::UnknownUfrag};
     }
+    // An answer (class bit C1, RFC 8489 §5): to one of our requests, wherever it comes from (a peer we have not
+    // validated yet, a STUN server). The agent authenticates it; a forged tag reaches an agent that knows no such
+    // transaction.
+    if (datagram.size() >= 20 && (datagram[0] & 0x01) != 0) {
+      const uint32_t tag = (uint32_t{datagram[8]} << 24) | (uint32_t{datagram[9]} << 16) |
+                           (uint32_t{datagram[10]} << 8) | datagram[11];
+      auto t = by_tag_.find(tag);
+      if (t != by_tag_.end()) return {t->second, DemuxMiss::Malformed};
+      return {std::nullopt, DemuxMiss::UnknownTag};
+    }
+    // Indications (and requests without USERNAME) only from a validated peer.
     auto it = by_remote_.find(from);
     if (it != by_remote_.end()) return {it->second, DemuxMiss::Malformed};
-    // A response (class bit C1, RFC 8489 §5) from an address not validated yet: our agents tag their transaction
-    // ids with their endpoint id (IceAgentConfig::transaction_tag). The agent authenticates it; a forged tag
-    // reaches an agent that knows no such transaction.
-    if (datagram.size() >= 20 && (datagram[0] & 0x01) != 0) {
-      return {EndpointId{(uint32_t{datagram[8]} << 24) | (uint32_t{datagram[9]} << 16) |
-                         (uint32_t{datagram[10]} << 8) | datagram[11]},
-              DemuxMiss::Malformed};
-    }
     return {std::nullopt, DemuxMiss::NoUsername};
   }
   auto it = by_remote_.find(from);

@@ -1,7 +1,6 @@
 // Routes the datagrams of one shared UDP port to the WebRtcEndpoint that owns them (DESIGN.md "One socket"):
-// STUN binding requests by the local ufrag in USERNAME, everything else by the remote address the endpoint's
-// ICE agent has validated; STUN responses from an address not validated yet by the endpoint id their transaction
-// id starts with (the owner must check that such an endpoint exists).
+// STUN binding requests by the local ufrag in USERNAME, STUN answers by the endpoint tag their transaction id starts
+// with, everything else by the remote address the endpoint's ICE agent has validated.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +20,7 @@ using EndpointId = uint64_t;
 enum class DemuxMiss : uint8_t {
   UnknownUfrag,     // a STUN request for no local ufrag we know (stale, or scanning)
   NoUsername,       // a STUN request without USERNAME, from an address we do not know
+  UnknownTag,       // a STUN answer whose transaction id carries no live endpoint's tag
   UnknownAddress,   // non-STUN from an address no endpoint has validated
   Malformed,        // too short to classify
 };
@@ -40,7 +40,10 @@ class UdpDemux {
   // from there is its own. A remote address belongs to one endpoint at a time; the latest claim wins.
   void add_remote(const ice::TransportAddress& remote, EndpointId endpoint);
   void remove_remote(const ice::TransportAddress& remote);
-  // Forgets every ufrag and address of an endpoint (it was released).
+  // The tag the endpoint's ICE agent puts at the front of its STUN transaction ids: every STUN answer that comes
+  // to this port answers one of our requests, so answers go by it, never by address.
+  void add_tag(uint32_t tag, EndpointId endpoint);
+  // Forgets every ufrag, tag and address of an endpoint (it was released).
   void remove_endpoint(EndpointId endpoint);
 
   DemuxResult route(const ice::TransportAddress& from, base::Bytes datagram) const;
@@ -59,6 +62,7 @@ class UdpDemux {
   };
   std::unordered_map<std::string, EndpointId, StringHash, std::equal_to<>> by_ufrag_;
   std::unordered_map<ice::TransportAddress, EndpointId, AddressHash> by_remote_;
+  std::unordered_map<uint32_t, EndpointId> by_tag_;
 };
 
 // The local ufrag of a STUN binding request (USERNAME "<local>:<remote>", RFC 8445 §7.2.2), read straight from the

@@ -43,26 +43,32 @@ TEST(UdpDemux, StunRequestsGoByLocalUfrag) {
   EXPECT_EQ(miss.miss, DemuxMiss::UnknownUfrag);
 }
 
-// A check's answer comes from an address the endpoint has not validated yet (its own first check raced the peer's):
-// routed by the endpoint id its agent put at the front of the transaction id, not dropped.
-TEST(UdpDemux, StunResponsesFromUnknownAddressesGoByTransactionTag) {
+// STUN answers go by the tag at the front of their transaction id (our agents' requests carry their endpoint's),
+// whatever address they come from: a peer not validated yet (its check raced ours), a STUN server, or a validated
+// peer whose address another endpoint claimed. Unknown tags are misses; requests without USERNAME stay misses.
+TEST(UdpDemux, StunAnswersGoByTransactionTag) {
   UdpDemux d;
   std::array<uint8_t, 256> buf{};
   ice::StunTransactionId txid{};
   txid.fill(9);
-  txid[0] = 0;
-  txid[1] = 0;
-  txid[2] = 0x01;
-  txid[3] = 0x02;
+  txid[0] = 0xC0;
+  txid[1] = 0xFF;
+  txid[2] = 0xEE;
+  txid[3] = 0x11;
   auto key = ice::StunIntegrityKey::short_term("remotepassword-remotepassword");
   auto ok = ice::write_binding_success(buf, txid, kAlice, key);
   ASSERT_TRUE(ok);
-  EXPECT_EQ(d.route(kAlice, std::vector<uint8_t>(ok->begin(), ok->end())).endpoint, 0x0102u);
-  // A validated address still wins, and requests without USERNAME stay misses.
-  d.add_remote(kAlice, 7);
-  EXPECT_EQ(d.route(kAlice, std::vector<uint8_t>(ok->begin(), ok->end())).endpoint, 7u);
-  auto req = binding_request("");
-  EXPECT_EQ(d.route(kBob, req).miss, DemuxMiss::NoUsername);
+  const std::vector<uint8_t> answer(ok->begin(), ok->end());
+  auto miss = d.route(kAlice, answer);
+  EXPECT_FALSE(miss.endpoint);
+  EXPECT_EQ(miss.miss, DemuxMiss::UnknownTag);
+  d.add_tag(0xC0FFEE11, 5);
+  EXPECT_EQ(d.route(kAlice, answer).endpoint, 5u);
+  d.add_remote(kAlice, 7);  // an address claimed by another endpoint does not take its answers
+  EXPECT_EQ(d.route(kAlice, answer).endpoint, 5u);
+  EXPECT_EQ(d.route(kBob, binding_request("")).miss, DemuxMiss::NoUsername);
+  d.remove_endpoint(5);
+  EXPECT_EQ(d.route(kAlice, answer).miss, DemuxMiss::UnknownTag);
 }
 
 TEST(UdpDemux, MediaGoesByValidatedAddress) {
