@@ -8,8 +8,8 @@
 #   ROUNDS=1 SCENARIOS=fanout SERVERS="medley pion" NO_INSTALL=1 bench/compare-servers.sh
 #
 # Environment (defaults in brackets):
-#   ROUNDS [3]  SCENARIOS ["fanout fanout-gcm echo"]  SERVERS ["medley janus mediasoup pion"]
-#   SUBSCRIBERS [100] (fanout)  SESSIONS [50] (echo)  DURATION [15] s  WARMUP [3] s  VIDEO_KBPS [1500]
+#   ROUNDS [3]  SCENARIOS ["fanout fanout-gcm fanout-heavy echo"]  SERVERS ["medley janus mediasoup pion"]
+#   SUBSCRIBERS [100] (fanout)  HEAVY_SUBSCRIBERS [300] (fanout-heavy, GCM)  SESSIONS [50] (echo)  DURATION [15] s  WARMUP [3] s  VIDEO_KBPS [1500]
 #   PACKET_SIZE [1100]  SETUP_CONCURRENCY [8]
 #   NO_INSTALL=1 skips apt, NO_BUILD=1 skips every build (the binaries must exist)
 #   OUT [build/compare]  MEDLEY_PEERS [../shared/peers beside the repository]  MEDLEY_BIN, LOADGEN (binaries)
@@ -24,9 +24,10 @@ IP=10.77.0.1
 IFACE=m0
 
 ROUNDS=${ROUNDS:-3}
-SCENARIOS=${SCENARIOS:-fanout fanout-gcm echo}
+SCENARIOS=${SCENARIOS:-fanout fanout-gcm fanout-heavy echo}
 SERVERS=${SERVERS:-medley janus mediasoup pion}
 SUBSCRIBERS=${SUBSCRIBERS:-100}
+HEAVY_SUBSCRIBERS=${HEAVY_SUBSCRIBERS:-300}
 SESSIONS=${SESSIONS:-50}
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-3}
@@ -37,7 +38,7 @@ OUT=${OUT:-$ROOT/build/compare}
 MEDLEY_BIN=${MEDLEY_BIN:-$ROOT/build/release/server/medley}
 LOADGEN=${LOADGEN:-$ROOT/build/release/bench/loadgen/medley_loadgen}
 JANUS_MAKE_CONFIG=${JANUS_MAKE_CONFIG:-$ROOT/bench/janus/make-config.sh}
-export ROUNDS SCENARIOS SERVERS SUBSCRIBERS SESSIONS DURATION WARMUP VIDEO_KBPS PACKET_SIZE SETUP_CONCURRENCY OUT \
+export ROUNDS SCENARIOS SERVERS SUBSCRIBERS HEAVY_SUBSCRIBERS SESSIONS DURATION WARMUP VIDEO_KBPS PACKET_SIZE SETUP_CONCURRENCY OUT \
   MEDLEY_BIN LOADGEN JANUS_MAKE_CONFIG
 
 log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -176,7 +177,7 @@ meta = {
     "cpu_model": model, "cpus": os.cpu_count(), "kernel": platform.release(),
     "medley_rev": e["META_REV"], "janus_version": e["META_JANUS"], "mediasoup_version": e["META_MS"],
     "pion_version": e["META_PION"],
-    "settings": {k.lower(): e[k] for k in ("ROUNDS", "SCENARIOS", "SERVERS", "SUBSCRIBERS", "SESSIONS", "DURATION",
+    "settings": {k.lower(): e[k] for k in ("ROUNDS", "SCENARIOS", "SERVERS", "SUBSCRIBERS", "HEAVY_SUBSCRIBERS", "SESSIONS", "DURATION",
                                           "WARMUP", "VIDEO_KBPS", "PACKET_SIZE", "SETUP_CONCURRENCY")},
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
@@ -189,7 +190,7 @@ outer() {
   [ "$(nproc)" -ge 2 ] || die "needs 2 cores at least (server on core 0, load generator on core 1)"
   local s
   for s in $SCENARIOS; do
-    case "$s" in fanout|fanout-gcm|echo) ;; *) die "unknown scenario '$s' (fanout fanout-gcm echo)" ;; esac
+    case "$s" in fanout|fanout-gcm|fanout-heavy|echo) ;; *) die "unknown scenario '$s' (fanout fanout-gcm fanout-heavy echo)" ;; esac
   done
   for s in $SERVERS; do
     case "$s" in medley|janus|mediasoup|pion) ;; *) die "unknown server '$s' (medley janus mediasoup pion)" ;; esac
@@ -345,8 +346,9 @@ scenario_args() {
   case "$1" in
     fanout) echo "--scenario fanout --subscribers $SUBSCRIBERS --srtp aes-cm" ;;
     fanout-gcm) echo "--scenario fanout --subscribers $SUBSCRIBERS --srtp gcm" ;;
+    fanout-heavy) echo "--scenario fanout --subscribers $HEAVY_SUBSCRIBERS --srtp gcm" ;;
     echo) echo "--scenario echo --sessions $SESSIONS --srtp aes-cm" ;;
-    *) die "unknown scenario $1 (fanout fanout-gcm echo)" ;;
+    *) die "unknown scenario $1 (fanout fanout-gcm fanout-heavy echo)" ;;
   esac
 }
 

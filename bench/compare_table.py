@@ -20,7 +20,7 @@ import sys
 import time
 
 SERVERS = ["medley", "janus", "mediasoup", "pion"]
-SCENARIO_ORDER = ["fanout", "fanout-gcm", "echo"]
+SCENARIO_ORDER = ["fanout", "fanout-gcm", "fanout-heavy", "echo"]
 SRTP_NAMES = {"aes-cm": "SRTP_AES128_CM_SHA1_80", "gcm": "AEAD_AES_128_GCM"}
 
 
