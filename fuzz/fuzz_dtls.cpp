@@ -1,6 +1,7 @@
 // Fuzzes DtlsTransport with arbitrary datagrams and clock steps, in each state of its life.
 //
-// Input: byte 0 picks the state (mod 4):
+// Input: byte 0 picks the state (mod 4), and with bit 2 both ends run with release_when_idle (the connected server
+// frees its OpenSSL session after its grace, which the clock steps can pass; what follows reaches a released one):
 //   0  a fresh server;
 //   1  a server that has answered a real client's ClientHello (its flight 2 is out, its timer runs);
 //   2  a connected server (full handshake with a real client first);
@@ -45,8 +46,10 @@ const Identities& identities() {
   return ids;
 }
 
-DtlsTransportConfig config(DtlsRole role, const DtlsContext& peer) {
-  return {.role = role, .remote_fingerprint = peer.certificate().fingerprint_sha256(), .mtu = 1200};
+DtlsTransportConfig config(DtlsRole role, const DtlsContext& peer, bool release) {
+  DtlsTransportConfig c{.role = role, .remote_fingerprint = peer.certificate().fingerprint_sha256(), .mtu = 1200};
+  c.release_when_idle = release;
+  return c;
 }
 
 bool connected_in(const DtlsOutbox& out) {
@@ -80,8 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int mode = size > 0 ? data[0] % 4 : 0;
   base::Timestamp now = base::Timestamp::millis(1000);
 
-  DtlsTransport client(ids.client, config(DtlsRole::Client, *ids.server));
-  DtlsTransport server(ids.server, config(DtlsRole::Server, *ids.client));
+  const bool release = size > 0 && (data[0] & 4) != 0;
+  DtlsTransport client(ids.client, config(DtlsRole::Client, *ids.server, release));
+  DtlsTransport server(ids.server, config(DtlsRole::Server, *ids.client, release));
   DtlsTransport* target = &server;
   DtlsOutbox out;
   switch (mode) {
