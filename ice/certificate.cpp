@@ -102,6 +102,12 @@ std::optional<Fingerprint> Fingerprint::parse(std::string_view algorithm, std::s
   return fp;
 }
 
+std::optional<Fingerprint> Fingerprint::from_bytes(std::string_view algorithm, base::Bytes bytes) {
+  auto alg = fingerprint_algorithm_from_name(algorithm);
+  if (!alg || bytes.size() != digest_len(*alg)) return std::nullopt;
+  return Fingerprint{*alg, std::vector<uint8_t>(bytes.begin(), bytes.end())};
+}
+
 std::optional<Fingerprint> Fingerprint::of(X509* cert, FingerprintAlgorithm algorithm) {
   if (cert == nullptr) return std::nullopt;
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -33,6 +33,8 @@ struct Fingerprint {
   // From the two halves of "a=fingerprint:sha-256 AB:CD:...": hex pairs separated by colons, any case.
   // nullopt for an unknown algorithm, bad hex or a length that does not match the algorithm.
   static std::optional<Fingerprint> parse(std::string_view algorithm, std::string_view value);
+  // The same from bytes already decoded (an SDP model's a=fingerprint); nullopt as for parse().
+  static std::optional<Fingerprint> from_bytes(std::string_view algorithm, base::Bytes bytes);
   // The hash of cert's DER encoding; nullopt only if OpenSSL fails.
   static std::optional<Fingerprint> of(X509* cert, FingerprintAlgorithm algorithm);
 

@@ -65,14 +65,7 @@ neg::LocalCapabilities capabilities() {
 
 std::optional<ice::Fingerprint> fingerprint_of(const neg::NegotiatedSession& s) {
   for (const auto& fp : s.remote.fingerprints) {
-    std::string hex;
-    for (uint8_t b : fp.bytes) {
-      char two[4];
-      std::snprintf(two, sizeof(two), "%02X:", b);
-      hex += two;
-    }
-    if (!hex.empty()) hex.pop_back();
-    if (auto parsed = ice::Fingerprint::parse(fp.hash_function, hex)) return parsed;
+    if (auto parsed = ice::Fingerprint::from_bytes(fp.hash_function, fp.bytes)) return parsed;
   }
   return std::nullopt;
 }

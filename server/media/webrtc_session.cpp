@@ -362,14 +362,7 @@ void WebRtcSession::do_install(neg::NegotiatedSession session, bool we_control) 
   // keys, and its OpenSSL session is freed once that is done.
   dcfg.release_when_idle = !data_negotiated_;
   for (const auto& fp : negotiated_.remote.fingerprints) {
-    std::string hex;
-    for (uint8_t b : fp.bytes) {
-      char two[4];
-      std::snprintf(two, sizeof(two), "%02X:", b);
-      hex += two;
-    }
-    if (!hex.empty()) hex.pop_back();
-    if (auto parsed = ice::Fingerprint::parse(fp.hash_function, hex)) {
+    if (auto parsed = ice::Fingerprint::from_bytes(fp.hash_function, fp.bytes)) {
       dcfg.remote_fingerprint = *parsed;
       break;
     }

@@ -227,14 +227,7 @@ struct Peer {
     if (video_pt == 0) fail("no VP8 negotiated");
     if (session.remote.fingerprints.empty()) fail("offer has no fingerprint");
     const auto& rfp = session.remote.fingerprints.front();
-    std::string hex;
-    for (uint8_t b : rfp.bytes) {
-      char two[4];
-      std::snprintf(two, sizeof(two), "%02X:", b);
-      hex += two;
-    }
-    if (!hex.empty()) hex.pop_back();
-    auto fp = ice::Fingerprint::parse(rfp.hash_function, hex);
+    auto fp = ice::Fingerprint::from_bytes(rfp.hash_function, rfp.bytes);
     if (!fp) fail("offer fingerprint unusable");
 
     agent.emplace(cfg);

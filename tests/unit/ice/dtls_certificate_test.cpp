@@ -101,6 +101,20 @@ TEST(Fingerprint, RejectsMalformedValues) {
   EXPECT_FALSE(Fingerprint::parse("", ""));
 }
 
+// From an SDP model's decoded bytes: the same value as parsing the text; a length that does not fit the hash or an
+// unknown hash is refused.
+TEST(Fingerprint, FromDecodedBytes) {
+  auto text = Fingerprint::parse("sha-1", "4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB");
+  ASSERT_TRUE(text);
+  auto bytes = Fingerprint::from_bytes("SHA-1", text->bytes);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(*bytes, *text);
+  const std::vector<uint8_t> short_one(text->bytes.begin(), text->bytes.end() - 1);
+  EXPECT_FALSE(Fingerprint::from_bytes("sha-1", short_one));
+  EXPECT_FALSE(Fingerprint::from_bytes("sha-256", text->bytes));
+  EXPECT_FALSE(Fingerprint::from_bytes("md5", std::vector<uint8_t>(16, 1)));
+}
+
 TEST(Certificate, GeneratesEcdsaP256SelfSigned) {
   auto c = Certificate::generate({.unix_time = kNow});
   ASSERT_TRUE(c) << c.error();
