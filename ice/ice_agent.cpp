@@ -324,7 +324,7 @@ std::optional<IceDropReason> IceAgent::handle_stun(base::Timestamp now, const Tr
     r = on_response(now, local, remote, msg, out);
   }
   if (r) ++stats_.drops[static_cast<size_t>(*r)];
-  maybe_nominate(now);
+  maybe_nominate(now, out);
   check_failure(now);
   update_state(out);
   return r;

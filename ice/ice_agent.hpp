@@ -241,7 +241,7 @@ class IceAgent {
   // Progress.
   bool checks_allowed() const;
   bool ordinary_checks() const;
-  void maybe_nominate(base::Timestamp now);
+  void maybe_nominate(base::Timestamp now, IceOutput& out);
   void update_selection(base::Timestamp now, IceOutput& out);
   void check_failure(base::Timestamp now);
   void update_state(IceOutput& out);

@@ -341,7 +341,7 @@ void IceAgent::handle_timeout(base::Timestamp now, IceOutput& out) {
     on_transaction_timeout(now, done, out);
   }
 
-  maybe_nominate(now);
+  maybe_nominate(now, out);
   if (checks_allowed() && now >= next_check_at_) {
     if (CandidatePair* p = checklist_.next_check(ordinary_checks())) {
       send_check(now, *p, out);
@@ -372,7 +372,7 @@ bool IceAgent::nomination_pending() const {
   return checklist_.best_valid(false) != nullptr;
 }
 
-void IceAgent::maybe_nominate(base::Timestamp now) {
+void IceAgent::maybe_nominate(base::Timestamp now, IceOutput& out) {
   if (!nomination_pending()) return;
   const CandidatePair* best = checklist_.best_valid(false);
   bool better_pending = false;
@@ -384,6 +384,14 @@ void IceAgent::maybe_nominate(base::Timestamp now) {
   CandidatePair* pair = checklist_.find(best->id);
   pair->nominating = true;
   checklist_.trigger(pair->id, /*front=*/true);
+  // The nomination leaves now, not at the next Ta tick: it is one check per stream, and waiting up to Ta (50 ms)
+  // for it delayed every connection we offered by that much.
+  if (checks_allowed()) {
+    if (CandidatePair* p = checklist_.next_check(ordinary_checks())) {
+      send_check(now, *p, out);
+      next_check_at_ = now + config_.ta;
+    }
+  }
 }
 
 void IceAgent::update_selection(base::Timestamp now, IceOutput& out) {

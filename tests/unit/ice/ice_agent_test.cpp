@@ -108,6 +108,20 @@ TEST(IceAgent, TransactionTagStartsEveryTransactionId) {
   }
 }
 
+// Regular nomination on a fast path (1 ms each way): the USE-CANDIDATE check leaves as soon as the first check
+// answers, not at the next Ta tick, so both sides are Ready well inside one Ta (50 ms).
+TEST(IceAgent, RegularNominationDoesNotWaitForTa) {
+  sim::Pair p;
+  p.net.delay = Duration::millis(1);
+  p.create(config_a(IceRole::Controlling), config_b(IceRole::Controlled));
+  p.exchange_credentials();
+  const auto start = p.now;
+  p.start_both();
+  ASSERT_TRUE(p.run_until([&] { return p.both_ready(); }, Duration::seconds(5)));
+  EXPECT_LT((p.now - start).ms(), 20) << sim::describe(p.a) << sim::describe(p.b);
+  expect_consistent_selection(p);
+}
+
 TEST(IceAgent, AggressiveNominationConnects) {
   sim::Pair p;
   auto ca = config_a(IceRole::Controlling);
